@@ -1,0 +1,462 @@
+"""The sshd.doctor lab: real Debian hosts with real OpenSSH and systemd, in podman.
+
+Sub-commands (``python3 tests/lab/lab.py --help``):
+
+  setup                 install podman, runc and debootstrap when missing; configure podman
+  build [RELEASE ...]   build the host images once (cached by recipe hash)
+  up    NAME SPEC       start a fleet, e.g. ``up demo bullseye:2,bookworm:2,trixie:2``
+  down  NAME            remove a fleet's containers
+  inject HOST FAULT     put a lab host into a fault state of docs/findings.md
+  faults                list the faults that can be injected
+  client RELEASE -- CMD run a command in a throwaway client container of RELEASE
+                        with host networking (it reaches the 127.0.0.1 ports)
+
+Every host is reached only through a port published on 127.0.0.1.  The state of a
+fleet (its inventory, the lab key pair) lives under ``.lab/`` of the checkout.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB_DIR = Path(os.environ.get("SSHD_DOCTOR_LAB_DIR", ROOT / ".lab"))
+IMAGE = "localhost/sshd-doctor-lab"
+RELEASES = {"bullseye": "8.4p1", "bookworm": "9.2p1", "trixie": "10.0p2"}
+PACKAGES = [
+    "systemd", "systemd-sysv", "dbus", "openssh-server", "openssh-client", "openssh-sftp-server",
+    "python3", "procps", "iproute2", "passwd", "sudo",
+]
+BASE_PORT = int(os.environ.get("SSHD_DOCTOR_LAB_PORT", "22200"))
+CONTAINERS_CONF = Path("/etc/containers/containers.conf")
+CONTAINERS_CONF_TEXT = """\
+# Written by the sshd.doctor lab: crun refuses the hybrid cgroup layout of these
+# machines, and podman's default ulimits exceed the hard limits here.
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+
+[engine]
+runtime = "runc"
+"""
+
+# Commands run inside the image root after debootstrap (chroot).
+CUSTOMIZE = r"""
+set -eu
+useradd --create-home --shell /bin/bash alice
+install -d -m 0700 -o root -g root /root/.ssh
+install -d -m 0700 -o alice -g alice /home/alice/.ssh
+passwd -d root >/dev/null
+# Containers have no consoles, udev or hardware clocks: keep PID 1's job list short.
+for u in getty@tty1.service console-getty.service systemd-udevd.service systemd-timesyncd.service \
+         apt-daily.timer apt-daily-upgrade.timer e2scrub_reap.service; do
+  ln -sf /dev/null "/etc/systemd/system/$u"
+done
+systemctl enable ssh.service >/dev/null 2>&1 || true
+: > /etc/machine-id
+apt-get clean
+rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+"""
+
+
+def log(msg):
+    print(f"[lab] {msg}", flush=True)
+
+
+def run(cmd, check=True, capture=False, input_text=None, quiet=False):
+    if not quiet:
+        log("$ " + " ".join(str(c) for c in cmd))
+    res = subprocess.run(
+        [str(c) for c in cmd], check=False, text=True, input=input_text,
+        stdout=subprocess.PIPE if capture else None, stderr=subprocess.PIPE if capture else None,
+    )
+    if check and res.returncode != 0:
+        err = (res.stderr or "").strip() if capture else ""
+        raise SystemExit(f"[lab] command failed ({res.returncode}): {' '.join(map(str, cmd))}\n{err}")
+    return res
+
+
+def recipe_hash():
+    h = hashlib.sha256()
+    h.update(" ".join(PACKAGES).encode())
+    h.update(CUSTOMIZE.encode())
+    return h.hexdigest()[:12]
+
+
+# ---------------------------------------------------------------- setup / build
+
+
+def cmd_setup(_args=None):
+    missing = [p for p, b in (("podman", "podman"), ("runc", "runc"), ("debootstrap", "debootstrap"))
+               if shutil.which(b) is None]
+    if missing:
+        if os.geteuid() != 0:
+            raise SystemExit(f"[lab] missing {' '.join(missing)}; install them as root")
+        log(f"installing {' '.join(missing)} with apt")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "podman", "runc", "debootstrap", "uidmap"],
+                       check=True, env=env)
+    if not CONTAINERS_CONF.exists():
+        log(f"writing {CONTAINERS_CONF} (runtime runc, ulimits within the hard limits)")
+        CONTAINERS_CONF.parent.mkdir(parents=True, exist_ok=True)
+        CONTAINERS_CONF.write_text(CONTAINERS_CONF_TEXT)
+    elif "runc" not in CONTAINERS_CONF.read_text():
+        log(f"note: {CONTAINERS_CONF} exists and does not name runc; the lab passes --runtime runc itself")
+    LAB_DIR.mkdir(parents=True, exist_ok=True)
+    key = LAB_DIR / "id_ed25519"
+    if not key.exists():
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sshd-doctor-lab", "-f", key])
+    return 0
+
+
+def image_ref(release):
+    return f"{IMAGE}:{release}"
+
+
+def image_recipe(release):
+    res = run(["podman", "image", "inspect", "--format", '{{ index .Labels "sshd-doctor.recipe" }}',
+               image_ref(release)], check=False, capture=True, quiet=True)
+    return res.stdout.strip() if res.returncode == 0 else None
+
+
+def build_one(release, workdir):
+    root = Path(workdir) / f"{release}-root"
+    t0 = time.monotonic()
+    log(f"{release}: debootstrap (minbase + {len(PACKAGES)} packages) ...")
+    res = subprocess.run(
+        ["debootstrap", "--variant=minbase", "--include=" + ",".join(PACKAGES), release, str(root)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+    )
+    if res.returncode != 0:
+        tail = "\n".join(res.stdout.splitlines()[-20:])
+        raise SystemExit(f"[lab] debootstrap {release} failed:\n{tail}")
+    log(f"{release}: debootstrap done in {time.monotonic() - t0:.0f}s; customizing")
+    run(["chroot", root, "/bin/sh", "-c", CUSTOMIZE], quiet=True)
+    log(f"{release}: importing into podman as {image_ref(release)}")
+    tar = subprocess.Popen(["tar", "--numeric-owner", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    imp = subprocess.run(
+        ["podman", "import", "--change", 'CMD ["/sbin/init"]', "--change", "STOPSIGNAL SIGRTMIN+3",
+         "--change", f"LABEL sshd-doctor.recipe={recipe_hash()}",
+         "--change", f"LABEL sshd-doctor.release={release}", "-", image_ref(release)],
+        stdin=tar.stdout, stdout=subprocess.DEVNULL, check=False,
+    )
+    tar.wait()
+    if imp.returncode != 0 or tar.returncode != 0:
+        raise SystemExit(f"[lab] podman import of {release} failed")
+    shutil.rmtree(root, ignore_errors=True)
+    log(f"{release}: built in {time.monotonic() - t0:.0f}s")
+
+
+def cmd_build(args):
+    cmd_setup()
+    releases = args.releases or list(RELEASES)
+    todo = []
+    for rel in releases:
+        if rel not in RELEASES:
+            raise SystemExit(f"[lab] unknown release {rel!r}; choose from {', '.join(RELEASES)}")
+        if image_recipe(rel) == recipe_hash() and not args.force:
+            log(f"{rel}: image {image_ref(rel)} is current (recipe {recipe_hash()}), skipping")
+        else:
+            todo.append(rel)
+    if not todo:
+        return 0
+    work = Path(os.environ.get("SSHD_DOCTOR_LAB_BUILD", "/var/tmp/sshd-doctor-lab-build"))
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        if args.serial or len(todo) == 1:
+            for rel in todo:
+                build_one(rel, tmp)
+        else:
+            # debootstrap is download bound: build the releases side by side.
+            procs = {rel: subprocess.Popen([sys.executable, __file__, "_build_one", rel, tmp]) for rel in todo}
+            failed = [rel for rel, p in procs.items() if p.wait() != 0]
+            if failed:
+                raise SystemExit(f"[lab] build failed for {', '.join(failed)}")
+    return 0
+
+
+# ---------------------------------------------------------------- fleets
+
+
+def fleet_file(name):
+    return LAB_DIR / name / "fleet.json"
+
+
+def parse_spec(spec):
+    out = []
+    for part in spec.split(","):
+        rel, _, count = part.partition(":")
+        rel = rel.strip()
+        if rel not in RELEASES:
+            raise SystemExit(f"[lab] unknown release {rel!r} in {spec!r}")
+        out.append((rel, int(count or 1)))
+    total = sum(c for _, c in out)
+    if not 1 <= total <= 50:
+        raise SystemExit(f"[lab] a fleet has 1 to 50 hosts, not {total}")
+    return out
+
+
+def used_ports():
+    ports = set()
+    for f in LAB_DIR.glob("*/fleet.json"):
+        ports.update(h["port"] for h in json.loads(f.read_text())["hosts"])
+    return ports
+
+
+def free_port(start, taken):
+    port = start
+    while True:
+        if port not in taken:
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                    return port
+                except OSError:
+                    pass
+        port += 1
+
+
+def wait_banner(port, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                s.settimeout(3)
+                if s.recv(64).startswith(b"SSH-"):
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def podman_exec(container, script, check=True, quiet=True):
+    return run(["podman", "exec", container, "/bin/sh", "-c", script], check=check, capture=True, quiet=quiet)
+
+
+def write_inventory(name, hosts):
+    d = LAB_DIR / name
+    key = LAB_DIR / "id_ed25519"
+    lines = ["---", "# Written by tests/lab/lab.py: lab hosts reached through 127.0.0.1 only.", "all:",
+             "  vars:", "    ansible_user: root", f"    ansible_ssh_private_key_file: {key}",
+             "    ansible_ssh_common_args: >-", "      -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
+             "      -o LogLevel=ERROR -o ConnectTimeout=10", "    ansible_python_interpreter: /usr/bin/python3",
+             f"    lab_key: {key}", f"    lab_fleet: {name}", "  children:"]
+    by_rel = {}
+    for h in hosts:
+        by_rel.setdefault(h["release"], []).append(h)
+    for rel, members in by_rel.items():
+        lines += [f"    {rel}:", "      hosts:"]
+        for h in members:
+            lines += [f"        {h['name']}:", "          ansible_host: 127.0.0.1", f"          ansible_port: {h['port']}",
+                      f"          lab_container: {h['container']}", f"          lab_release: {rel}"]
+    (d / "inventory.yml").write_text("\n".join(lines) + "\n")
+    # The same hosts over `podman exec`: the management channel that works when sshd is down.
+    plines = ["---", "# Written by tests/lab/lab.py: the same hosts over podman exec.", "all:", "  vars:",
+              "    ansible_connection: containers.podman.podman", "    ansible_python_interpreter: /usr/bin/python3",
+              f"    lab_key: {key}", f"    lab_fleet: {name}", "  children:"]
+    for rel, members in by_rel.items():
+        plines += [f"    {rel}:", "      hosts:"]
+        for h in members:
+            plines += [f"        {h['name']}:", f"          ansible_host: {h['container']}",
+                       f"          lab_ssh_port: {h['port']}", f"          lab_container: {h['container']}",
+                       f"          lab_release: {rel}"]
+    (d / "inventory-podman.yml").write_text("\n".join(plines) + "\n")
+
+
+def cmd_up(args):
+    cmd_setup()
+    spec = parse_spec(args.spec)
+    missing = [rel for rel, _ in spec if image_recipe(rel) is None]
+    if missing:
+        cmd_build(argparse.Namespace(releases=sorted(set(missing)), force=False, serial=False))
+    if fleet_file(args.name).exists():
+        cmd_down(argparse.Namespace(name=args.name))
+    (LAB_DIR / args.name).mkdir(parents=True, exist_ok=True)
+    pub = (LAB_DIR / "id_ed25519.pub").read_text()
+    taken = used_ports()
+    hosts = []
+    port = args.port or BASE_PORT
+    for rel, count in spec:
+        for i in range(1, count + 1):
+            port = free_port(port, taken)
+            taken.add(port)
+            hname = f"{args.name}-{rel}-{i}"
+            container = f"sshd-doctor-{hname}"
+            run(["podman", "rm", "-f", "-t", "0", container], check=False, capture=True, quiet=True)
+            run(["podman", "run", "-d", "--name", container, "--hostname", hname, "--systemd=always",
+                 "--runtime", "runc", "--label", f"sshd-doctor.fleet={args.name}",
+                 "-p", f"127.0.0.1:{port}:22", image_ref(rel), "/sbin/init"], capture=True, quiet=True)
+            hosts.append({"name": hname, "release": rel, "port": port, "container": container})
+            log(f"started {hname} ({rel}, OpenSSH {RELEASES[rel]}) on 127.0.0.1:{port}")
+    for h in hosts:
+        podman_exec(h["container"], f"""
+            set -e
+            printf '%s' '{pub.strip()}' > /root/.ssh/authorized_keys; chmod 600 /root/.ssh/authorized_keys
+            printf '%s' '{pub.strip()}' > /home/alice/.ssh/authorized_keys
+            chown alice:alice /home/alice/.ssh/authorized_keys; chmod 600 /home/alice/.ssh/authorized_keys
+        """)
+    bad = [h["name"] for h in hosts if not wait_banner(h["port"], args.timeout)]
+    fleet_file(args.name).write_text(json.dumps({"name": args.name, "hosts": hosts}, indent=1))
+    write_inventory(args.name, hosts)
+    if bad:
+        raise SystemExit(f"[lab] no SSH banner within {args.timeout}s from: {', '.join(bad)}")
+    log(f"fleet {args.name}: {len(hosts)} hosts up; inventory {LAB_DIR / args.name / 'inventory.yml'}")
+    return 0
+
+
+def cmd_down(args):
+    f = fleet_file(args.name)
+    names = []
+    if f.exists():
+        names = [h["container"] for h in json.loads(f.read_text())["hosts"]]
+    res = run(["podman", "ps", "-aq", "--filter", f"label=sshd-doctor.fleet={args.name}"],
+              check=False, capture=True, quiet=True)
+    names += res.stdout.split()
+    if names:
+        run(["podman", "rm", "-f", "-t", "0", *sorted(set(names))], check=False, capture=True, quiet=True)
+    if f.exists():
+        shutil.rmtree(f.parent)
+    log(f"fleet {args.name}: down ({len(set(names))} containers removed)")
+    return 0
+
+
+def find_host(host):
+    for f in LAB_DIR.glob("*/fleet.json"):
+        for h in json.loads(f.read_text())["hosts"]:
+            if host in (h["name"], h["container"]):
+                return h
+    raise SystemExit(f"[lab] no lab host named {host!r}")
+
+
+# ---------------------------------------------------------------- faults
+
+# Each fault is a shell script run in the host (podman exec).  The comment says what a real
+# client sees; docs/lab.md records it per release as observed.
+FAULTS = {
+    "sftp_subsystem_missing": (
+        "no Subsystem sftp: scp of a >= 9.0 client fails, scp -O and ssh work",
+        "sed -i -E 's/^[[:space:]]*(Subsystem[[:space:]])/#\\1/I' /etc/ssh/sshd_config\n"
+        "systemctl reload ssh"),
+    "sftp_server_missing": (
+        "Subsystem sftp points at a path that does not exist (a RHEL path on Debian)",
+        "sed -i -E 's|^[[:space:]]*Subsystem[[:space:]]+sftp[[:space:]].*$|Subsystem sftp /usr/libexec/openssh/sftp-server|I'"
+        " /etc/ssh/sshd_config\nsystemctl reload ssh"),
+    "privsep_dir_missing": (
+        "/run/sshd removed while ssh.service stays active: every new connection dies",
+        "rm -rf /run/sshd"),
+    "privsep_dir_missing_failed": (
+        "the unit lacks RuntimeDirectory (an admin override), /run/sshd gone, restart fails (exit 255)",
+        "mkdir -p /etc/systemd/system/ssh.service.d\n"
+        "printf '[Service]\\nRuntimeDirectory=\\n' > /etc/systemd/system/ssh.service.d/50-no-runtime-dir.conf\n"
+        "systemctl daemon-reload\nsystemctl stop ssh\nrm -rf /run/sshd\nsystemctl start ssh || true"),
+    "privsep_dir_insecure": (
+        "/run/sshd world-writable: new connections die",
+        "chmod 0777 /run/sshd"),
+    "privsep_user_missing": (
+        "the sshd privilege separation user was deleted",
+        "userdel sshd"),
+    "tcp_wrappers_denied": (
+        "hosts.deny refuses sshd for everyone: the connection closes before the banner",
+        "printf 'sshd: ALL\\n' >> /etc/hosts.deny"),
+    "config_invalid": (
+        "a typo in sshd_config: reload is refused, a restart would fail",
+        "sed -i '1i PermitRootLogn prohibit-password' /etc/ssh/sshd_config\nsystemctl reload ssh || true"),
+    "config_invalid_failed": (
+        "a typo in sshd_config and a restart: ssh.service failed",
+        "sed -i '1i PermitRootLogn prohibit-password' /etc/ssh/sshd_config\nsystemctl restart ssh || true"),
+    "host_keys_missing": (
+        "no host keys and a restart: ssh.service failed",
+        "rm -f /etc/ssh/ssh_host_*\nsystemctl restart ssh || true"),
+    "host_key_insecure_mode": (
+        "private host keys mode 0644 and a restart: no key loads, ssh.service failed",
+        "chmod 0644 /etc/ssh/ssh_host_*_key\nsystemctl restart ssh || true"),
+    "service_inactive": (
+        "ssh.service stopped: connection refused",
+        "systemctl stop ssh"),
+    "port_conflict": (
+        "another program owns port 22; ssh.service cannot bind and fails",
+        "systemctl stop ssh\n"
+        "systemd-run --unit=port-squatter /usr/bin/python3 -m http.server --bind :: 22 >/dev/null 2>&1\n"
+        "sleep 1\nsystemctl start ssh || true"),
+    "scp_legacy_unavailable": (
+        "no scp binary on the server: legacy scp (-O, 8.x clients) fails",
+        "rm -f /usr/bin/scp"),
+    "home_or_keys_insecure": (
+        "alice's home is group-writable: StrictModes refuses her key",
+        "chmod 0775 /home/alice"),
+    "user_not_allowed": (
+        "AllowUsers root only: alice is refused",
+        "printf 'AllowUsers root\\n' > /etc/ssh/sshd_config.d/50-allow.conf\nsystemctl reload ssh"),
+}
+
+
+def cmd_faults(_args):
+    for name, (desc, _) in FAULTS.items():
+        print(f"{name:28} {desc}")
+    return 0
+
+
+def cmd_inject(args):
+    h = find_host(args.host)
+    if args.fault not in FAULTS:
+        raise SystemExit(f"[lab] unknown fault {args.fault!r}; see `lab.py faults`")
+    res = podman_exec(h["container"], "set -e\n" + FAULTS[args.fault][1], check=False)
+    if res.returncode != 0:
+        raise SystemExit(f"[lab] injecting {args.fault} on {h['name']} failed:\n{res.stderr}")
+    log(f"{h['name']}: injected {args.fault}")
+    return 0
+
+
+def cmd_client(args):
+    cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
+    full = ["podman", "run", "--rm", "--network", "host", "--runtime", "runc",
+            "-v", f"{LAB_DIR}:/lab:ro", image_ref(args.release), *cmd]
+    return subprocess.run(full, check=False).returncode
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="lab.py", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("setup").set_defaults(func=cmd_setup)
+    b = sub.add_parser("build")
+    b.add_argument("releases", nargs="*")
+    b.add_argument("--force", action="store_true")
+    b.add_argument("--serial", action="store_true")
+    b.set_defaults(func=cmd_build)
+    u = sub.add_parser("up")
+    u.add_argument("name")
+    u.add_argument("spec")
+    u.add_argument("--port", type=int)
+    u.add_argument("--timeout", type=int, default=90)
+    u.set_defaults(func=cmd_up)
+    d = sub.add_parser("down")
+    d.add_argument("name")
+    d.set_defaults(func=cmd_down)
+    sub.add_parser("faults").set_defaults(func=cmd_faults)
+    i = sub.add_parser("inject")
+    i.add_argument("host")
+    i.add_argument("fault")
+    i.set_defaults(func=cmd_inject)
+    c = sub.add_parser("client")
+    c.add_argument("release", choices=list(RELEASES))
+    c.add_argument("cmd", nargs=argparse.REMAINDER)
+    c.set_defaults(func=cmd_client)
+    o = sub.add_parser("_build_one")
+    o.add_argument("release")
+    o.add_argument("workdir")
+    o.set_defaults(func=lambda a: build_one(a.release, a.workdir))
+    args = p.parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
