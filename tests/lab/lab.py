@@ -8,6 +8,7 @@ Sub-commands (``python3 tests/lab/lab.py --help``):
   down  NAME            remove a fleet's containers
   inject HOST FAULT     put a lab host into a fault state of docs/findings.md
   faults                list the faults that can be injected
+  demo-faults NAME      inject the three classic faults across a fleet, healthy hosts between
   client RELEASE -- CMD run a command in a throwaway client container of RELEASE
                         with host networking (it reaches the 127.0.0.1 ports)
 
@@ -193,12 +194,12 @@ def fleet_file(name):
 def parse_spec(spec):
     out = []
     for part in spec.split(","):
-        rel, _, count = part.partition(":")
+        rel, _sep, count = part.partition(":")
         rel = rel.strip()
         if rel not in RELEASES:
             raise SystemExit(f"[lab] unknown release {rel!r} in {spec!r}")
         out.append((rel, int(count or 1)))
-    total = sum(c for _, c in out)
+    total = sum(c for _rel, c in out)
     if not 1 <= total <= 50:
         raise SystemExit(f"[lab] a fleet has 1 to 50 hosts, not {total}")
     return out
@@ -275,7 +276,7 @@ def write_inventory(name, hosts):
 def cmd_up(args):
     cmd_setup()
     spec = parse_spec(args.spec)
-    missing = [rel for rel, _ in spec if image_recipe(rel) is None]
+    missing = [rel for rel, _count in spec if image_recipe(rel) is None]
     if missing:
         cmd_build(argparse.Namespace(releases=sorted(set(missing)), force=False, serial=False))
     if fleet_file(args.name).exists():
@@ -333,7 +334,7 @@ def find_host(host):
     for f in LAB_DIR.glob("*/fleet.json"):
         for h in json.loads(f.read_text())["hosts"]:
             if host in (h["name"], h["container"]):
-                return h
+                return h, f
     raise SystemExit(f"[lab] no lab host named {host!r}")
 
 
@@ -400,19 +401,47 @@ FAULTS = {
 
 
 def cmd_faults(_args):
-    for name, (desc, _) in FAULTS.items():
+    for name, (desc, _script) in FAULTS.items():
         print(f"{name:28} {desc}")
     return 0
 
 
-def cmd_inject(args):
-    h = find_host(args.host)
-    if args.fault not in FAULTS:
-        raise SystemExit(f"[lab] unknown fault {args.fault!r}; see `lab.py faults`")
-    res = podman_exec(h["container"], "set -e\n" + FAULTS[args.fault][1], check=False)
+def inject(host, fault):
+    """Put one lab host into a fault state and record it in the fleet file."""
+    h, fleet_path = find_host(host)
+    if fault not in FAULTS:
+        raise SystemExit(f"[lab] unknown fault {fault!r}; see `lab.py faults`")
+    res = podman_exec(h["container"], "set -e\n" + FAULTS[fault][1], check=False)
     if res.returncode != 0:
-        raise SystemExit(f"[lab] injecting {args.fault} on {h['name']} failed:\n{res.stderr}")
-    log(f"{h['name']}: injected {args.fault}")
+        raise SystemExit(f"[lab] injecting {fault} on {h['name']} failed:\n{res.stderr}")
+    fleet = json.loads(fleet_path.read_text())
+    for entry in fleet["hosts"]:
+        if entry["name"] == h["name"]:
+            entry.setdefault("faults", []).append(fault)
+    fleet_path.write_text(json.dumps(fleet, indent=1))
+    log(f"{h['name']}: injected {fault}")
+
+
+def cmd_inject(args):
+    inject(args.host, args.fault)
+    return 0
+
+
+# The three faults that started the project, spread over every release, with healthy hosts
+# between them: host i of each release gets PLAN[i % 4].
+DEMO_PLAN = ("sftp_subsystem_missing", "privsep_dir_missing", "tcp_wrappers_denied", None)
+
+
+def cmd_demo_faults(args):
+    fleet = json.loads(fleet_file(args.name).read_text())
+    seen = {}
+    for h in fleet["hosts"]:
+        i = seen[h["release"]] = seen.get(h["release"], -1) + 1
+        fault = DEMO_PLAN[i % len(DEMO_PLAN)]
+        if fault == "privsep_dir_missing" and h["release"] == "bookworm":
+            fault = "privsep_dir_missing_failed"
+        if fault:
+            inject(h["name"], fault)
     return 0
 
 
@@ -424,7 +453,7 @@ def cmd_client(args):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="lab.py", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="lab.py", description=__doc__.split("\n\n", maxsplit=1)[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("setup").set_defaults(func=cmd_setup)
     b = sub.add_parser("build")
@@ -446,6 +475,9 @@ def main(argv=None):
     i.add_argument("host")
     i.add_argument("fault")
     i.set_defaults(func=cmd_inject)
+    df = sub.add_parser("demo-faults")
+    df.add_argument("name")
+    df.set_defaults(func=cmd_demo_faults)
     c = sub.add_parser("client")
     c.add_argument("release", choices=list(RELEASES))
     c.add_argument("cmd", nargs=argparse.REMAINDER)

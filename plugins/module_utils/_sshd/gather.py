@@ -14,7 +14,7 @@ import pwd
 import stat
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import elf, hosts_access, service, sockets, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, service, sockets, version
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
 HELPER_DIRS = ("/usr/lib/openssh", "/usr/libexec/openssh", "/usr/libexec", "/usr/lib/ssh", "/usr/local/libexec")
@@ -139,17 +139,22 @@ def gather_binaries(host, sshd_path=None):
 
 
 def gather_version(host, sshd_path, sshd_data):
+    """`sshd -V` (9.x prints it; 8.x prints it in its usage text), refined or replaced by the
+    banner string compiled into the binary: 9.2's `sshd -V` says `OpenSSH_9.2` where the
+    binary says `OpenSSH_9.2p1`."""
     if sshd_path:
-        rc, out, err = host.run([sshd_path, "-V"])
+        out, err = host.run([sshd_path, "-V"])[1:]
         ver, tup = version.parse_version((err or "") + (out or ""))
+        bver, btup = version.version_from_binary(sshd_data)
+        if ver and bver and btup == tup and len(bver) > len(ver):
+            return {"version": bver, "version_tuple": list(btup), "version_source": "sshd -V, binary"}
         if ver:
             return {"version": ver, "version_tuple": list(tup), "version_source": "sshd -V"}
-        ver, tup = version.version_from_binary(sshd_data)
-        if ver:
-            return {"version": ver, "version_tuple": list(tup), "version_source": "binary"}
+        if bver:
+            return {"version": bver, "version_tuple": list(btup), "version_source": "binary"}
     ssh = _which(host, "ssh", ("/usr/bin", "/usr/local/bin", "/bin"))
     if ssh:
-        rc, out, err = host.run([ssh, "-V"])
+        out, err = host.run([ssh, "-V"])[1:]
         ver, tup = version.parse_version((err or "") + (out or ""))
         if ver:
             return {"version": ver, "version_tuple": list(tup), "version_source": "ssh -V"}
@@ -168,14 +173,14 @@ def gather_service(host, log_lines):
              "main_pid": None, "result": None, "exec_main_status": None, "runtime_directory": [],
              "drop_ins": [], "socket": None, "log": [], "log_source": None}
     if init == "systemd":
-        rc, out, _ = host.run(["systemctl", "show", "-p", ",".join(service.SHOW_PROPERTIES),
-                               "ssh.service", "sshd.service", "ssh.socket", "sshd.socket"])
+        out = host.run(["systemctl", "show", "-p", ",".join(service.SHOW_PROPERTIES),
+                               "ssh.service", "sshd.service", "ssh.socket", "sshd.socket"])[1]
         svc, sock = service.pick_units(service.parse_systemctl_show(out))
         if svc:
             state.update({k: v for k, v in svc.items() if k in state or k in ("fragment_path", "restarts")})
         state["socket"] = sock
         if log_lines and svc:
-            rc, out, _ = host.run(["journalctl", "-u", svc["unit"], "-n", "200", "-o", "short-iso",
+            rc, out, _err = host.run(["journalctl", "-u", svc["unit"], "-n", "200", "-o", "short-iso",
                                    "--no-pager", "-q"])
             if rc == 0:
                 state["log"] = service.interesting_log_lines(out, log_lines)
@@ -184,7 +189,7 @@ def gather_service(host, log_lines):
         name = "ssh" if host.exists("/etc/init.d/ssh") else "sshd"
         state["unit"] = name
         cmd = ["rc-service", name, "status"] if init == "openrc" else ["/etc/init.d/" + name, "status"]
-        rc, _, _ = host.run(cmd)
+        rc = host.run(cmd)[0]
         state["active_state"] = "active" if rc == 0 else "inactive"
     if log_lines and not state["log"]:
         for path in ("/var/log/auth.log", "/var/log/secure", "/var/log/messages"):
@@ -227,27 +232,25 @@ def gather_privsep(host, data, svc, privsep_user="sshd"):
 def gather_config(host, sshd_path, config_path, match_context):
     parsed = sshd_config.parse_config(config_path, reader=host.read_text, globber=host.glob)
     state = {"path": config_path, "files": parsed["files"], "parse_errors": parsed["errors"],
-             "valid": None, "test": None, "source": "parser", "effective": {}, "matches": parsed["matches"],
-             "sshd_T_error": None}
+             "valid": None, "test": None, "source": "parser", "effective": {}, "matches": parsed["matches"]}
     eff = sshd_config.effective(parsed, match_context)
     if sshd_path:
-        rc, out, err = host.run([sshd_path, "-t", "-f", config_path])
+        # `sshd -T` runs every check `sshd -t` does before it prints the effective config, so one
+        # run gives both: exit 0 with the dump, or the same errors `sshd -t` would print.
+        cmd = [sshd_path, "-T", "-f", config_path]
+        spec = ",".join("%s=%s" % (k, v) for k, v in sorted((match_context or {}).items())
+                        if k in ("user", "host", "addr", "laddr", "lport", "rdomain") and v)
+        if spec:
+            cmd += ["-C", spec]
+        rc, out, err = host.run(cmd)
         errors = sshd_config.parse_sshd_t_errors(err)
-        state["test"] = {"rc": rc, "errors": errors, "output": [line for line in (err or "").splitlines() if line][:20]}
+        state["test"] = {"rc": rc, "command": " ".join(cmd), "errors": errors,
+                         "output": [line for line in (err or "").splitlines() if line][:20]}
+        # A failure caused only by the environment (privsep dir, host keys) says nothing of the text.
+        state["valid"] = True if rc == 0 else (False if checks.config_errors({"config": state}) else None)
         if rc == 0:
-            cmd = [sshd_path, "-T", "-f", config_path]
-            if match_context:
-                spec = ",".join("%s=%s" % (k, v) for k, v in sorted(match_context.items())
-                                if k in ("user", "host", "addr", "laddr", "lport", "rdomain") and v)
-                if spec:
-                    cmd += ["-C", spec]
-            rc_t, out_t, err_t = host.run(cmd)
-            if rc_t == 0:
-                state["source"] = "sshd -T"
-                dump = sshd_config.parse_sshd_T(out_t)
-                eff = merge_effective(eff, dump)
-            else:
-                state["sshd_T_error"] = (err_t or "").strip()[:500]
+            state["source"] = "sshd -T"
+            eff = merge_effective(eff, sshd_config.parse_sshd_T(out))
     state["effective"] = eff
     state["_parsed"] = parsed
     return state
@@ -338,19 +341,9 @@ def gather_host_keys(host, eff):
         entry = {"path": path, "configured": bool(configured), "exists": info["exists"],
                  "type": _key_type(path, pub), "owner": info.get("owner"), "group": info.get("group"),
                  "mode": info.get("mode")}
-        entry["loadable"] = bool(info["exists"] and not key_mode_too_open(entry))
+        entry["loadable"] = bool(info["exists"] and not checks.key_mode_too_open(entry))
         keys.append(entry)
     return keys
-
-
-def key_mode_too_open(key):
-    """sshd refuses a private key its owner can share (sshkey_perm_ok); 0640 root:ssh_keys is RHEL's way."""
-    if not key.get("mode"):
-        return False
-    mode = int(key["mode"], 8)
-    if key.get("group") == "ssh_keys" and mode & 0o037 == 0:
-        return False
-    return bool(mode & 0o077)
 
 
 def gather_listeners(host, ports):

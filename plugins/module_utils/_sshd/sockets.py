@@ -24,7 +24,7 @@ def parse_proc_net_tcp(text, family=4):
         fields = line.split()
         if len(fields) < 10 or fields[3] != _LISTEN:
             continue
-        addr, _, port = fields[1].partition(":")
+        addr, _sep, port = fields[1].partition(":")
         try:
             address = _addr_v4(addr) if family == 4 else _addr_v6(addr)
             out.append({"address": address, "port": int(port, 16), "inode": int(fields[9]), "family": family})

@@ -1,0 +1,182 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: sshd.doctor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: sshd_facts
+short_description: Gather the whole sshd state of a host and name why SSH, scp or sftp fails
+version_added: "0.1.0"
+description:
+  - Reads the OpenSSH server of the target in one module run and returns it as C(ansible_facts.sshd).
+  - Version and binaries (sshd, sshd-session, sshd-auth, sftp-server, scp), the service (systemd, sysvinit, openrc),
+    the privilege separation directory and user, the configuration (own parser with Include and Match and
+    file:line provenance, C(sshd -t), C(sshd -T) when it works), the sftp subsystem, tcp_wrappers (libwrap
+    linkage read from the ELF of the binary that serves connections, hosts.allow and hosts.deny verdicts),
+    scp modes, host keys, listeners and, for named users, shell, lock, access lists and StrictModes.
+  - Ends with C(findings), each with a stable id (see docs/findings.md), severity, summary, evidence and fix.
+  - Never changes the host. Works when C(sshd -T) cannot (privilege separation directory gone, invalid
+    configuration) and says which source each value came from.
+author:
+  - sshd.doctor contributors (@sshd-doctor)
+options:
+  clients:
+    description:
+      - Client addresses for which the tcp_wrappers verdict is computed.
+      - When empty, the address of the SSH connection this module runs under (C(SSH_CONNECTION)) is used, if any.
+    type: list
+    elements: str
+    default: []
+  users:
+    description:
+      - Accounts to check for login problems (shell, lock, AllowUsers and friends, PermitRootLogin, StrictModes).
+    type: list
+    elements: str
+    default: []
+  match_context:
+    description:
+      - Connection parameters with which C(Match) blocks are evaluated (passed to C(sshd -T -C) too).
+    type: dict
+    suboptions:
+      user:
+        description: User name.
+        type: str
+      host:
+        description: Client host name.
+        type: str
+      addr:
+        description: Client address.
+        type: str
+      laddr:
+        description: Local address.
+        type: str
+      lport:
+        description: Local port.
+        type: str
+      rdomain:
+        description: Routing domain.
+        type: str
+  config_path:
+    description: The main sshd configuration file.
+    type: path
+    default: /etc/ssh/sshd_config
+  sshd_path:
+    description: The sshd binary; found in the usual sbin directories when not given.
+    type: path
+  log_lines:
+    description: How many recent error lines of sshd and its helpers to return (0 disables log reading).
+    type: int
+    default: 8
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads.
+  diff_mode:
+    support: none
+    description: Nothing to diff.
+  facts:
+    support: full
+    description: Returns C(ansible_facts.sshd).
+notes:
+  - Needs root to read host keys, C(/etc/shadow) and to run C(sshd -T); without root it says what it could not read.
+  - Targets need Python 3.9 or later.
+seealso:
+  - module: sshd.doctor.sshd_option
+"""
+
+EXAMPLES = r"""
+- name: Gather sshd facts and the findings
+  sshd.doctor.sshd_facts:
+    clients: [192.0.2.10]
+    users: [deploy]
+
+- name: Show what is wrong
+  ansible.builtin.debug:
+    msg: "{{ item.id }}: {{ item.summary }}"
+  loop: "{{ ansible_facts['sshd']['findings'] }}"
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: Facts about the OpenSSH server.
+  returned: always
+  type: dict
+  contains:
+    sshd:
+      description: The sshd state and findings; the full structure is documented in docs/facts.md.
+      returned: always
+      type: dict
+      sample:
+        version: 9.2p1
+        installed: true
+        service: {unit: ssh.service, active_state: active}
+        subsystems: {sftp: null}
+        findings:
+          - id: sftp_subsystem_missing
+            severity: error
+            summary: "No sftp subsystem: sftp and scp from OpenSSH >= 9.0 clients fail"
+            evidence: ["no `Subsystem sftp` in the effective configuration"]
+            fix: Add one `Subsystem sftp internal-sftp` to the global section.
+            remediable: true
+        checks: [sftp_subsystem_missing, privsep_dir_missing]
+warnings:
+  description: What could not be read (for example when not running as root).
+  returned: when there are any
+  type: list
+  elements: str
+"""
+
+import os
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, gather
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "clients": {"type": "list", "elements": "str", "default": []},
+            "users": {"type": "list", "elements": "str", "default": []},
+            "match_context": {"type": "dict", "options": {
+                k: {"type": "str"} for k in ("user", "host", "addr", "laddr", "lport", "rdomain")}},
+            "config_path": {"type": "path", "default": "/etc/ssh/sshd_config"},
+            "sshd_path": {"type": "path"},
+            "log_lines": {"type": "int", "default": 8},
+        },
+        supports_check_mode=True,
+    )
+    started = time.monotonic()
+    params = dict(module.params)
+    if not params["clients"]:
+        client = gather.ssh_connection_client(os.environ)
+        params["clients"] = [client] if client else []
+    if params["match_context"]:
+        params["match_context"] = {k: v for k, v in params["match_context"].items() if v}
+
+    timings = []
+
+    def run(args):
+        t0 = time.monotonic()
+        rc, out, err = module.run_command(args, check_rc=False, environ_update={"LC_ALL": "C"})
+        timings.append({"command": " ".join(args[:3]), "ms": round((time.monotonic() - t0) * 1000, 1)})
+        return rc, out, err
+
+    host = gather.Host(run)
+    state = gather.collect(host, params)
+    state["findings"], state["checks"] = checks.run_checks(state)
+    state["clients"] = params["clients"]
+    state["elapsed_ms"] = int((time.monotonic() - started) * 1000)
+    state["timings"] = timings
+    warnings = []
+    if os.geteuid() != 0:
+        warnings.append("not running as root: host keys, /etc/shadow and `sshd -T` may be unreadable; "
+                        "use become: true for a complete diagnosis")
+    for w in warnings:
+        module.warn(w)
+    module.exit_json(changed=False, ansible_facts={"sshd": state})
+
+
+if __name__ == "__main__":
+    main()
