@@ -131,6 +131,7 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, gather
 
 

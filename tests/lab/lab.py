@@ -292,10 +292,21 @@ def cmd_up(args):
             taken.add(port)
             hname = f"{args.name}-{rel}-{i}"
             container = f"sshd-doctor-{hname}"
-            run(["podman", "rm", "-f", "-t", "0", container], check=False, capture=True, quiet=True)
-            run(["podman", "run", "-d", "--name", container, "--hostname", hname, "--systemd=always",
-                 "--runtime", "runc", "--label", f"sshd-doctor.fleet={args.name}",
-                 "-p", f"127.0.0.1:{port}:22", image_ref(rel), "/sbin/init"], capture=True, quiet=True)
+            for _attempt in range(20):
+                run(["podman", "rm", "-f", "-t", "0", container], check=False, capture=True, quiet=True)
+                res = run(["podman", "run", "-d", "--name", container, "--hostname", hname, "--systemd=always",
+                           "--runtime", "runc", "--label", f"sshd-doctor.fleet={args.name}",
+                           "-p", f"127.0.0.1:{port}:22", image_ref(rel), "/sbin/init"],
+                          check=False, capture=True, quiet=True)
+                if res.returncode == 0:
+                    break
+                if "address already in use" not in res.stderr:
+                    raise SystemExit(f"[lab] podman run {container} failed: {res.stderr.strip()}")
+                # another fleet took the port between our check and podman's bind: next one
+                port = free_port(port + 1, taken)
+                taken.add(port)
+            else:
+                raise SystemExit(f"[lab] no free port for {container}")
             hosts.append({"name": hname, "release": rel, "port": port, "container": container})
             log(f"started {hname} ({rel}, OpenSSH {RELEASES[rel]}) on 127.0.0.1:{port}")
     for h in hosts:
@@ -319,7 +330,7 @@ def cmd_down(args):
     names = []
     if f.exists():
         names = [h["container"] for h in json.loads(f.read_text())["hosts"]]
-    res = run(["podman", "ps", "-aq", "--filter", f"label=sshd-doctor.fleet={args.name}"],
+    res = run(["podman", "ps", "-a", "--format", "{{.Names}}", "--filter", f"label=sshd-doctor.fleet={args.name}"],
               check=False, capture=True, quiet=True)
     names += res.stdout.split()
     if names:
@@ -423,6 +434,15 @@ def inject(host, fault):
 
 
 def cmd_inject(args):
+    if args.container:
+        # a container this lab did not start (e.g. a molecule platform): no fleet record
+        if args.fault not in FAULTS:
+            raise SystemExit(f"[lab] unknown fault {args.fault!r}; see `lab.py faults`")
+        res = podman_exec(args.host, "set -e\n" + FAULTS[args.fault][1], check=False)
+        if res.returncode != 0:
+            raise SystemExit(f"[lab] injecting {args.fault} in {args.host} failed:\n{res.stderr}")
+        log(f"{args.host}: injected {args.fault}")
+        return 0
     inject(args.host, args.fault)
     return 0
 
@@ -474,6 +494,7 @@ def main(argv=None):
     i = sub.add_parser("inject")
     i.add_argument("host")
     i.add_argument("fault")
+    i.add_argument("--container", action="store_true", help="HOST is a container name outside any lab fleet")
     i.set_defaults(func=cmd_inject)
     df = sub.add_parser("demo-faults")
     df.add_argument("name")

@@ -136,6 +136,9 @@ def check_privsep_dir_missing(state):
     if not state.get("installed") or ps.get("exists"):
         return []
     svc = state.get("service") or {}
+    if _service_down(state) and ps.get("persistent_by") == "RuntimeDirectory":
+        # systemd removes its RuntimeDirectory when the unit stops and recreates it at start
+        return []
     evidence = ["%s does not exist (compiled into %s)" % (ps.get("dir"), "sshd" if ps.get("dir_source") == "binary" else "default")]
     if svc.get("active_state") == "active":
         evidence.append("%s is still active (pid %s): the listener runs, every new connection dies" % (svc.get("unit"), svc.get("main_pid")))
@@ -184,17 +187,24 @@ def check_privsep_user_missing(state):
 # ---------------------------------------------------------------- configuration
 
 
+_CONFIG_MESSAGE = re.compile(r"Bad configuration option|not allowed within a Match|Unsupported option|missing argument|"
+                             r"already defined|Directive|Bad yes/no|invalid|Bad .* argument|unknown", re.IGNORECASE)
+
+
 def config_errors(state):
-    """sshd -t errors that are about the configuration text (not privsep, not host keys)."""
+    """sshd -t/-T errors that are about the configuration text: those that name a file:line, or
+    that read like a config error; never privsep, host-key or warning-banner lines."""
     test = (state.get("config") or {}).get("test") or {}
     if not test or test.get("rc") == 0:
         return []
-    errs = [e for e in test.get("errors", []) if not _ENV_ERRORS.search(e.get("message", ""))]
-    if not errs:
-        errs = [{"file": None, "line": None, "message": line} for line in test.get("output", [])
-                if not _ENV_ERRORS.search(line) and re.search(r"Bad|not allowed|Unsupported|missing argument|"
-                                                              r"already defined|Directive|terminating|invalid", line, re.I)]
-    return errs
+    out = []
+    for e in test.get("errors", []):
+        msg = e.get("message", "")
+        if _ENV_ERRORS.search(msg) or msg.startswith("terminating"):
+            continue
+        if e.get("line") is not None or _CONFIG_MESSAGE.search(msg):
+            out.append(e)
+    return out
 
 
 def check_config_invalid(state):
@@ -438,18 +448,6 @@ def check_account_locked(state):
 def _pattern_match(pattern, value):
     rx = "^" + re.escape(pattern).replace("\\*", ".*").replace("\\?", ".") + "$"
     return re.match(rx, value or "") is not None
-
-
-def _list_match(patterns, value):
-    """sshd's match_pattern_list: negation wins, else any positive match."""
-    hit = False
-    for p in patterns:
-        neg = p.startswith("!")
-        if _pattern_match(p[1:] if neg else p, value):
-            if neg:
-                return False
-            hit = True
-    return hit
 
 
 def user_access(eff, name, groups):

@@ -13,8 +13,8 @@ import os
 import pwd
 import stat
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, service, sockets, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
 HELPER_DIRS = ("/usr/lib/openssh", "/usr/libexec/openssh", "/usr/libexec", "/usr/lib/ssh", "/usr/local/libexec")

@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""After remediate: the faults are gone (sshd_facts) and real clients of three releases work."""
+
+import os
+import sys
+
+import pytest
+import testinfra.utils.ansible_runner
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"))
+from clients import Clients  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+RUNNER = testinfra.utils.ansible_runner.AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
+testinfra_hosts = RUNNER.get_hosts("all")
+FIXABLE = {"sftp_subsystem_missing", "sftp_server_missing", "privsep_dir_missing", "privsep_dir_insecure",
+           "privsep_user_missing", "host_keys_missing", "host_key_insecure_mode", "service_inactive",
+           "service_failed", "tcp_wrappers_denied", "home_or_keys_insecure"}
+
+
+@pytest.fixture(scope="module")
+def clients():
+    c = Clients("mol-faults").start()
+    yield c
+    c.stop()
+
+
+def hostvars(host):
+    return host.ansible.get_variables()
+
+
+def test_findings_gone(host):
+    res = host.ansible("sshd.doctor.sshd_facts", "clients=10.88.0.1 users=root,alice", check=False)
+    findings = res["ansible_facts"]["sshd"]["findings"]
+    left = {f["id"] for f in findings if f["severity"] in ("error", "warning")}
+    assert not left & FIXABLE, findings
+    assert res["ansible_facts"]["sshd"]["service"]["active_state"] == "active"
+
+
+def test_service_and_privsep_state(host):
+    assert host.service("ssh").is_running
+    d = host.file("/run/sshd")
+    assert d.is_directory and d.user == "root" and d.mode == 0o755
+    assert host.user("sshd").exists
+    for key in ("rsa", "ecdsa", "ed25519"):
+        f = host.file(f"/etc/ssh/ssh_host_{key}_key")
+        assert f.exists and f.mode & 0o077 == 0, key
+
+
+@pytest.mark.parametrize("release", ["bullseye", "bookworm", "trixie"])
+def test_ssh_and_scp_from_every_client_release(host, clients, release):
+    port = hostvars(host)["molecule_ssh_port"]
+    rc, out = clients.ssh(release, port)
+    assert rc == 0, out
+    # default scp: legacy protocol on 8.4, SFTP on 9.2 and 10.0
+    rc, out = clients.scp(release, port)
+    assert rc == 0 and out.endswith(host.check_output("hostname")), out
+    rc, out = clients.sftp(release, port)
+    assert rc == 0, out
+
+
+@pytest.mark.parametrize("release", ["bookworm", "trixie"])
+def test_legacy_scp_forced(host, clients, release):
+    port = hostvars(host)["molecule_ssh_port"]
+    rc, out = clients.scp(release, port, legacy=True)
+    assert rc == 0, out
+
+
+def test_alice_logs_in_with_her_key(host, clients):
+    port = hostvars(host)["molecule_ssh_port"]
+    rc, out = clients.ssh("trixie", port, user="alice", command="id -un")
+    assert rc == 0 and out.endswith("alice"), out
