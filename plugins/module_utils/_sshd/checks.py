@@ -208,7 +208,12 @@ def config_errors(state):
 
 
 def check_config_invalid(state):
+    cfg = state.get("config") or {}
     errs = config_errors(state)
+    source = "sshd -t"
+    if not errs and cfg.get("valid") is None and cfg.get("parser_errors"):
+        # sshd -t could not judge the text (privsep dir gone, no host keys): the own validator did
+        errs, source = cfg["parser_errors"], "own parser; sshd -t could not run"
     if not errs:
         return []
     evidence = []
@@ -217,7 +222,7 @@ def check_config_invalid(state):
         evidence.append(where + e.get("message", ""))
     svc = state.get("service") or {}
     impact = "sshd will not start" if svc.get("active_state") != "active" else "reload is refused and a restart would fail"
-    return [finding("config_invalid", ERROR, "sshd -t rejects the configuration: %s" % impact, evidence,
+    return [finding("config_invalid", ERROR, "The configuration is invalid (%s): %s" % (source, impact), evidence,
                     "Correct the named line(s); never install an unvalidated config. Not fixed automatically.")]
 
 

@@ -229,11 +229,12 @@ def gather_privsep(host, data, svc, privsep_user="sshd"):
             "user": privsep_user, "user_exists": user_exists}
 
 
-def gather_config(host, sshd_path, config_path, match_context):
+def gather_config(host, sshd_path, config_path, match_context, ver=None):
     parsed = sshd_config.parse_config(config_path, reader=host.read_text, globber=host.glob)
     state = {"path": config_path, "files": parsed["files"], "parse_errors": parsed["errors"],
-             "valid": None, "test": None, "source": "parser", "effective": {}, "matches": parsed["matches"]}
-    eff = sshd_config.effective(parsed, match_context)
+             "valid": None, "test": None, "source": "parser", "effective": {}, "matches": parsed["matches"],
+             "parser_errors": []}
+    eff = sshd_config.effective(parsed, match_context, ver)
     if sshd_path:
         # `sshd -T` runs every check `sshd -t` does before it prints the effective config, so one
         # run gives both: exit 0 with the dump, or the same errors `sshd -t` would print.
@@ -248,6 +249,9 @@ def gather_config(host, sshd_path, config_path, match_context):
                          "output": [line for line in (err or "").splitlines() if line][:20]}
         # A failure caused only by the environment (privsep dir, host keys) says nothing of the text.
         state["valid"] = True if rc == 0 else (False if checks.config_errors({"config": state}) else None)
+    if state["valid"] is not True:
+        # sshd could not judge the text (or is absent): the own validator says what it can
+        state["parser_errors"] = sshd_config.validate(parsed, ver)
         if rc == 0:
             state["source"] = "sshd -T"
             eff = merge_effective(eff, sshd_config.parse_sshd_T(out))
@@ -308,10 +312,14 @@ def gather_tcp_wrappers(host, binaries, vtuple, clients):
         if info.get("ok"):
             libs = info.get("needed", [])
             linked = any(lib.startswith("libwrap.so") for lib in libs)
-    allow_text = host.read_text("/etc/hosts.allow") or ""
-    deny_text = host.read_text("/etc/hosts.deny") or ""
-    rules = {"allow": hosts_access.parse_rules(allow_text, "/etc/hosts.allow"),
-             "deny": hosts_access.parse_rules(deny_text, "/etc/hosts.deny")}
+    rules = {}
+    for key, path in (("allow", "/etc/hosts.allow"), ("deny", "/etc/hosts.deny")):
+        text = host.read_text(path)
+        if text is None and host.exists(path):
+            # libwrap denies every client hosts.allow did not grant when hosts.deny is unreadable
+            rules[key] = hosts_access.table_error(path, "exists but cannot be read")
+        else:
+            rules[key] = hosts_access.parse_rules(text or "", path)
     verdicts = {}
     for addr in clients or []:
         verdicts[addr] = hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd",
@@ -463,7 +471,7 @@ def collect(host, options):
     state["service"] = gather_service(host, options.get("log_lines", 8))
     state["privsep"] = gather_privsep(host, sshd_data, state["service"])
     cfg = gather_config(host, sshd_path, options.get("config_path", "/etc/ssh/sshd_config"),
-                        options.get("match_context"))
+                        options.get("match_context"), state["version"])
     parsed = cfg.pop("_parsed")
     state["config"] = cfg
     eff = cfg["effective"]
