@@ -94,8 +94,10 @@ sanity: $(SANITY_VENV)/.done
 	cd $(SANITY) && git init -q && git add -A && \
 	  HOME=$(SANITY_HOME) PATH=$(SANITY_VENV)/bin:$$PATH ansible-test sanity --color no --venv --python 3.11
 
+# pytest exits 5 when it collected nothing: that is a failure here, never a pass.
 unit: venv collection
-	PYTHONPATH=$(COLL_ROOT) pytest -q -p no:cacheprovider tests/unit
+	PYTHONPATH=$(COLL_ROOT) pytest -q -p no:cacheprovider tests/unit; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "unit: no tests were collected" >&2; exit 1; fi; exit $$rc
 
 molecule: venv collection images
 	cd extensions && molecule test --all

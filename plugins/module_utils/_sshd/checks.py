@@ -79,11 +79,17 @@ def check_service_failed(state):
     svc = state.get("service") or {}
     if svc.get("active_state") != "failed":
         return []
+    status = svc.get("exec_main_status")
+    how = "result %s" % svc.get("result") + (", exit status %s" % status if status else ", before sshd itself ran")
+    log = []
+    for line in svc.get("log", [])[-6:]:
+        text = line.split(": ", 1)[-1]
+        if text not in [x.split(": ", 1)[-1] for x in log]:
+            log.append(line)
     return [finding("service_failed", ERROR,
-                    "%s has failed (result %s, exit status %s): new connections are refused" % (
-                        svc.get("unit"), svc.get("result"), svc.get("exec_main_status")),
+                    "%s has failed (%s): new connections are refused" % (svc.get("unit"), how),
                     ["systemctl: ActiveState=failed SubState=%s Result=%s ExecMainStatus=%s" % (
-                        svc.get("sub_state"), svc.get("result"), svc.get("exec_main_status"))] + svc.get("log", [])[-4:],
+                        svc.get("sub_state"), svc.get("result"), status)] + log,
                     "Fix the cause named by the other findings, check `sshd -t`, then start the service.",
                     remediable=True)]
 

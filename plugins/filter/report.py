@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that build and render the sshd.doctor fleet report.
+
+The documentation of each filter is in the YAML file of the same name next to this file; the
+logic is in plugins/module_utils/_sshd/report.py (pure functions, unit tested).
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+
+
+def _wrap(fn):
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except report.ReportError as exc:
+            raise AnsibleFilterError(f"sshd.doctor.{fn.__name__}: {exc}") from exc
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def host_report(result, threshold=report.DEFAULT_THRESHOLD, release=None):
+    return report.host_report(result, threshold=threshold, release=release)
+
+
+def fleet_report(hosts, threshold=report.DEFAULT_THRESHOLD, generated=None, run=None):
+    return report.fleet_report(hosts, threshold=threshold, generated=generated, extra=run)
+
+
+def host_verdict(entry, threshold=report.DEFAULT_THRESHOLD):
+    return report.host_verdict(entry, threshold=threshold)
+
+
+def fleet_verdict(fleet, report_dir=None):
+    return report.fleet_verdict(fleet, report_dir=report_dir)
+
+
+def fleet_markdown(fleet):
+    return report.fleet_markdown(fleet)
+
+
+def fleet_html(fleet):
+    return report.fleet_html(fleet)
+
+
+def fleet_junit(fleet):
+    return report.fleet_junit(fleet)
+
+
+class FilterModule:
+    """sshd.doctor report filters."""
+
+    def filters(self):
+        return {fn.__name__: _wrap(fn) for fn in (
+            host_report, fleet_report, host_verdict, fleet_verdict, fleet_markdown, fleet_html, fleet_junit)}
