@@ -22,10 +22,13 @@ def parse_version(text):
 
 def version_from_binary(data):
     """The version compiled into an sshd binary (its SSH_RELEASE string)."""
-    m = _BYTES_RE.search(data or b"")
-    if not m:
+    found = list(_BYTES_RE.finditer(data or b""))
+    # the banner (SSH_RELEASE) carries the portable suffix; `OpenSSH_9.2` alone is SSH_VERSION,
+    # and compat patterns such as `OpenSSH_7.0*` come later in the binary
+    best = next((m for m in found if m.group(3)), found[0] if found else None)
+    if best is None:
         return None, None
-    return parse_version(m.group(0).decode("ascii"))
+    return parse_version(best.group(0).decode("ascii"))
 
 
 def at_least(version_tuple, major, minor=0):

@@ -24,6 +24,9 @@ def test_parse_version_real_outputs(fixture_text, release, tool, expected):
 def test_version_helpers():
     assert version.parse_version("no version here") == (None, None)
     assert version.version_from_binary(b"\x00junk\x00OpenSSH_9.2p1 Debian-2\x00") == ("9.2p1", (9, 2))
+    # bookworm's sshd holds SSH_VERSION before the banner, and compat patterns after it
+    data = b"OpenSSH_9.2\x00OpenSSH_9.2p1 Debian-2+deb12u10\x00OpenSSH_7.0*,OpenSSH_7.1*\x00"
+    assert version.version_from_binary(data) == ("9.2p1", (9, 2))
     assert version.at_least((9, 8), 9, 8) and not version.at_least((9, 2), 9, 8) and not version.at_least(None, 1)
     data = b"\x00/usr/lib/openssh/sshd-session\x00/run/sshd\x00"
     assert version.paths_in_binary(data, "sshd-session") == ["/usr/lib/openssh/sshd-session"]
