@@ -325,19 +325,20 @@ def check_tcp_wrappers_denied(state):
     if not tw.get("linked"):
         return []
     denied = {addr: v for addr, v in (tw.get("clients") or {}).items() if v.get("verdict") == "deny"}
-    refused = _log(state, "refused connect from")
-    if not denied and not refused:
+    if not denied:
+        # refusals in the log alone are history: the current rules allow those addresses
         return []
     evidence = ["%s links %s: hosts.allow/hosts.deny apply" % (tw.get("binary"), tw.get("library"))]
     for addr, v in denied.items():
-        evidence.append("client %s: denied by %s:%s `%s`" % (addr, v.get("file"), v.get("line"), v.get("rule")))
-    evidence += refused[-3:]
+        seen = " (refused in the log)" if v.get("source") == "log" else ""
+        evidence.append("client %s%s: denied by %s:%s `%s`" % (addr, seen, v.get("file"), v.get("line"), v.get("rule")))
+    evidence += _log(state, "refused connect from")[-3:]
     return [finding("tcp_wrappers_denied", ERROR,
-                    "tcp_wrappers refuses %s: the connection closes before the SSH banner" % (
-                        ", ".join(sorted(denied)) or "clients (seen in the log)"),
+                    "tcp_wrappers refuses %s: the connection closes before the SSH banner" % ", ".join(sorted(denied)),
                     evidence,
-                    "Allow the named clients for sshd in /etc/hosts.allow (`sshd: ADDR`), never `ALL: ALL`.",
-                    remediable=bool(denied))]
+                    "Allow the named clients for sshd in /etc/hosts.allow (`sshd: ADDR`), never `ALL: ALL`; "
+                    "addresses only seen refused in the log are not allowed automatically.",
+                    remediable=any(v.get("source") != "log" for v in denied.values()))]
 
 
 # ---------------------------------------------------------------- host keys

@@ -11,6 +11,7 @@ import glob
 import grp
 import os
 import pwd
+import re
 import stat
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, service, sockets, version
@@ -302,7 +303,20 @@ def serving_binary(binaries, vtuple):
     return (binaries.get("sshd") or {}).get("path")
 
 
-def gather_tcp_wrappers(host, binaries, vtuple, clients):
+_REFUSED_RE = re.compile(r"refused connect from (\S+)")
+
+
+def refused_clients(log_lines):
+    """Client addresses libwrap refused, from log lines (`refused connect from ADDR (ADDR)`)."""
+    out = []
+    for line in log_lines or []:
+        m = _REFUSED_RE.search(line)
+        if m and m.group(1) not in out:
+            out.append(m.group(1))
+    return out
+
+
+def gather_tcp_wrappers(host, binaries, vtuple, clients, log_lines=None):
     path = serving_binary(binaries, vtuple)
     data = host.read_bytes(path) if path else None
     linked = None
@@ -321,9 +335,14 @@ def gather_tcp_wrappers(host, binaries, vtuple, clients):
         else:
             rules[key] = hosts_access.parse_rules(text or "", path)
     verdicts = {}
-    for addr in clients or []:
+    # the clients asked about, then those libwrap refused according to the log: a refusal in
+    # the log counts only while the current rules still deny that address
+    for addr, source in [(a, "option") for a in clients or []] + [(a, "log") for a in refused_clients(log_lines)]:
+        if addr in verdicts:
+            continue
         verdicts[addr] = hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd",
                                                reader=host.read_text)
+        verdicts[addr]["source"] = source
     return {"linked": linked, "binary": path, "library": next((x for x in libs if x.startswith("libwrap")), None),
             "rules": rules, "clients": verdicts}
 
@@ -480,7 +499,8 @@ def collect(host, options):
     state["config"]["sftp_in_match"] = sub["sftp_in_match"]
     state["config"]["entries"] = [{k: e[k] for k in ("keyword", "args", "file", "line", "match")}
                                   for e in parsed["entries"]]
-    state["tcp_wrappers"] = gather_tcp_wrappers(host, binaries, state["version_tuple"], options.get("clients"))
+    state["tcp_wrappers"] = gather_tcp_wrappers(host, binaries, state["version_tuple"], options.get("clients"),
+                                                state["service"]["log"])
     scp_bin = binaries.get("scp") or {}
     state["scp"] = {"sftp_mode": bool(sub["sftp"] and sub["sftp"]["exists"]),
                     "legacy_mode": bool(scp_bin.get("executable"))}
