@@ -9,13 +9,10 @@ section per id.
 
 import re
 
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
-# sshd -t failures that are about the environment, not the configuration text.
-_ENV_ERRORS = re.compile(r"privilege separation|must be owned by root|no hostkeys available|Unable to load host key|"
-                         r"does not exist or is not executable", re.IGNORECASE)
-
-
 def finding(fid, severity, summary, evidence, fix, remediable=False):
     return {"id": fid, "severity": severity, "summary": summary, "evidence": [e for e in evidence if e],
             "fix": fix, "remediable": remediable}
@@ -206,7 +203,7 @@ def config_errors(state):
     out = []
     for e in test.get("errors", []):
         msg = e.get("message", "")
-        if _ENV_ERRORS.search(msg) or msg.startswith("terminating"):
+        if sshd_config.is_environment_error(msg) or msg.startswith("terminating"):
             continue
         if e.get("line") is not None or _CONFIG_MESSAGE.search(msg):
             out.append(e)

@@ -883,6 +883,19 @@ def validate(parsed, version=None):
 # sshd -T and sshd -t output
 # ---------------------------------------------------------------------------
 
+# sshd -t failures that come from the host, not from the configuration text: they fail every
+# candidate alike, so they say nothing about an edit.
+_ENVIRONMENT_ERRORS = re.compile(
+    r"privilege separation|must be owned by root|no hostkeys available|Unable to load host key|"
+    r"does not exist or is not executable|UNPROTECTED PRIVATE KEY|are too open|private key will be ignored|"
+    r"private key files are NOT accessible|^@+$", re.IGNORECASE)
+
+
+def is_environment_error(message):
+    """True when an sshd -t message is about the host (privsep dir or user, host keys), not the text."""
+    return bool(_ENVIRONMENT_ERRORS.search((message or "").strip()))
+
+
 def parse_sshd_T(text):
     """``sshd -T`` output as a dict: lowercase keys; list keywords give lists; subsystem a dict."""
     out = {}
