@@ -105,6 +105,12 @@ def cmd_setup(_args=None):
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", "podman", "runc", "debootstrap", "uidmap"],
                        check=True, env=env)
+    # Every systemd container takes inotify instances; the default 128 per user runs out after
+    # a few dozen hosts and new ones hang at boot ("Failed to create inotify object").
+    inotify = Path("/proc/sys/fs/inotify/max_user_instances")
+    if inotify.exists() and int(inotify.read_text()) < 1024 and os.geteuid() == 0:
+        log("raising fs.inotify.max_user_instances to 1024 (systemd in every lab host needs some)")
+        inotify.write_text("1024\n")
     if not CONTAINERS_CONF.exists():
         log(f"writing {CONTAINERS_CONF} (runtime runc, ulimits within the hard limits)")
         CONTAINERS_CONF.parent.mkdir(parents=True, exist_ok=True)
@@ -403,8 +409,9 @@ FAULTS = {
         "no scp binary on the server: legacy scp (-O, 8.x clients) fails",
         "rm -f /usr/bin/scp"),
     "home_or_keys_insecure": (
-        "alice's home is group-writable: StrictModes refuses her key",
-        "chmod 0775 /home/alice"),
+        "alice's home is world-writable: StrictModes refuses her key (Debian accepts a group-writable "
+        "home when the group is the user's own)",
+        "chmod 0757 /home/alice"),
     "user_not_allowed": (
         "AllowUsers root only: alice is refused",
         "printf 'AllowUsers root\\n' > /etc/ssh/sshd_config.d/50-allow.conf\nsystemctl reload ssh"),

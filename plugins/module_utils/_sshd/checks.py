@@ -524,8 +524,12 @@ def _bad_owner_or_mode(info, name):
     mode = int(info.get("mode") or "0", 8)
     if info.get("owner") not in ("root", name):
         return "%s is owned by %s" % (info["path"], info.get("owner"))
-    if mode & 0o022:
-        return "%s has mode %s (group or world writable)" % (info["path"], info.get("mode"))
+    if mode & 0o002:
+        return "%s has mode %s (world writable)" % (info["path"], info.get("mode"))
+    # Debian's sshd accepts group write when the group is the user's own private group; upstream
+    # does not. Only a group shared with others is reported, so Debian hosts get no false alarm.
+    if mode & 0o020 and info.get("group") != name:
+        return "%s has mode %s (writable by group %s)" % (info["path"], info.get("mode"), info.get("group"))
     return None
 
 
