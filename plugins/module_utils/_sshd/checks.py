@@ -273,7 +273,7 @@ def _ports(state):
 
 
 def check_sftp_subsystem_missing(state):
-    if not state.get("installed") or config_errors(state):
+    if not state.get("installed"):
         return []
     if (state.get("subsystems") or {}).get("sftp"):
         return []
