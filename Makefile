@@ -17,12 +17,13 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export ANSIBLE_NOCOLOR ?= true
 
-.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build
+.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling
 
 help:
 	@echo "make demo   install everything, build the lab, diagnose a fleet with the three classic faults"
 	@echo "make test   ruff, ansible-lint, ansible-test sanity, unit tests, molecule scenarios"
 	@echo "make lab FLEET=name SPEC=bullseye:1,bookworm:1,trixie:1 / make lab-down FLEET=name"
+	@echo "make bench [N=20] / make bench-scaling   fleet diagnosis against ping, setup and the hand-written way"
 
 # System packages: podman + runc + debootstrap for the lab (installed only when missing).
 deps:
@@ -101,6 +102,16 @@ unit: venv collection
 
 molecule: venv collection images
 	cd extensions && molecule test --all
+
+# Benchmarks (docs/benchmarks.md): a lab fleet timed against ansible ping, setup and a
+# hand-written diagnosis, in the same run.
+bench: venv collection images
+	if [ -f bench/requirements.txt ]; then $(BIN)/pip install --quiet -r bench/requirements.txt; fi
+	$(BIN)/python bench/run.py --hosts $${N:-20}
+
+bench-scaling: venv collection images
+	if [ -f bench/requirements.txt ]; then $(BIN)/pip install --quiet -r bench/requirements.txt; fi
+	$(BIN)/python bench/run.py --scaling 5,10,20,40
 
 galaxy-build: venv
 	ansible-galaxy collection build --force --output-path .build/dist
