@@ -25,8 +25,8 @@ def _wrap(fn):
     return wrapper
 
 
-def host_report(result, threshold=report.DEFAULT_THRESHOLD, release=None):
-    return report.host_report(result, threshold=threshold, release=release)
+def host_report(result, threshold=report.DEFAULT_THRESHOLD, release=None, probe=None):
+    return report.host_report(result, threshold=threshold, release=release, probe=probe)
 
 
 def fleet_report(hosts, threshold=report.DEFAULT_THRESHOLD, generated=None, run=None):

@@ -5,13 +5,14 @@
 Pure functions, no Ansible imports; the filter plugins in ``plugins/filter/report.py`` are
 thin wrappers.  The shape of the fleet dict is documented in docs/report.md:
 
-    host_report(result)          registered sshd_facts result -> host entry
+    host_report(result, probe)   registered sshd_facts (and ssh_probe) result -> host entry
+    probe_report(result)         registered ssh_probe result -> the ``probe`` of a host entry
     fleet_report({host: entry})  -> {"generated", "threshold", "hosts", "summary", ...}
     host_verdict(entry)          -> lines for the play output
     fleet_verdict(fleet)         -> lines for the play output
     fleet_markdown(fleet)        -> Markdown summary
     fleet_html(fleet)            -> self-contained HTML (inline CSS and JS, no network)
-    fleet_junit(fleet)           -> JUnit XML, one testcase per host and check
+    fleet_junit(fleet)           -> JUnit XML, one testcase per host and check (and ``ssh_probe``)
 """
 
 import datetime
@@ -26,6 +27,12 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 STATUSES = ("healthy", "findings", "unreachable", "failed")
 DEFAULT_THRESHOLD = "error"
 NO_RESULT = "no result: the host left the play before sshd_facts reported (see the play output)"
+# The client probe (sshd.doctor.ssh_probe from the controller) of a host: passed, failed (a stage
+# failed), skipped (not run, with the reason) or error (the probe itself could not run).
+PROBE_STATUSES = ("passed", "failed", "skipped", "error")
+PROBE_BAD = ("failed", "error")
+_PROBE_STAGE_KEYS = ("name", "ok", "skipped", "reached", "failed_at", "classification", "message", "finding_ids",
+                     "rc", "elapsed_ms", "protocol", "client_lines", "notes")
 
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:p(\d+))?")
 _UNSAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]")
@@ -149,16 +156,20 @@ def _classify(result):
     return "failed", "unrecognised result (keys: {})".format(", ".join(sorted(map(str, result)))), None
 
 
-def host_report(result, threshold=DEFAULT_THRESHOLD, release=None):
+def host_report(result, threshold=DEFAULT_THRESHOLD, release=None, probe=None):
     """One host's entry of the fleet report.
 
     ``result`` is the registered result of ``sshd.doctor.sshd_facts`` (also when it failed or the
     host was unreachable), or ``ansible_facts.sshd`` itself.  ``release`` labels the host in the
     by-release views (inventory ``diagnose_release`` or ``lab_release``); without it the host is
-    labelled by its OpenSSH version.
+    labelled by its OpenSSH version.  ``probe`` is the registered result of
+    ``sshd.doctor.ssh_probe`` run from the controller against the host (see ``probe_report``);
+    ``None`` when the host was not probed.
     """
     threshold = check_threshold(threshold)
     if isinstance(result, dict) and "status" in result and result.get("status") in STATUSES:
+        if probe is not None:
+            result = dict(result, probe=probe)
         return normalize_entry(result, threshold)  # already an entry
     status, message, sshd = _classify(result)
     sshd = sshd or {}
@@ -169,6 +180,7 @@ def host_report(result, threshold=DEFAULT_THRESHOLD, release=None):
         "findings": [normalize_finding(f) for f in (sshd.get("findings") or [])],
         "checks": [_text(c) for c in (sshd.get("checks") or [])],
         "message": message,
+        "probe": probe,
     }
     return normalize_entry(entry, threshold)
 
@@ -199,7 +211,121 @@ def normalize_entry(entry, threshold=DEFAULT_THRESHOLD):
         "findings": findings,
         "checks": [_text(c) for c in (entry.get("checks") or [])],
         "message": _text(entry.get("message")),
+        "probe": probe_report(entry.get("probe")),
     }
+
+
+# ---------------------------------------------------------------- the client probe
+
+
+def _probe_stage(stage):
+    if not isinstance(stage, dict):
+        raise ReportError(f"a probe stage must be a dict, got {type(stage).__name__}")
+    out = {k: stage.get(k) for k in _PROBE_STAGE_KEYS}
+    out["name"] = _text(out["name"]) or "?"
+    out["skipped"] = bool(out["skipped"])
+    out["ok"] = bool(out["ok"]) or out["skipped"]
+    out["message"] = _text(out["message"])
+    out["finding_ids"] = [_text(i) for i in (out["finding_ids"] or [])]
+    for key in ("client_lines", "notes"):
+        out[key] = [_text(x) for x in (out[key] or [])]
+    return out
+
+
+def probe_stage_line(stage, ids=None):
+    """One line for a stage: ``sftp failed at subsystem (subsystem_refused): ...; likely: ...``
+    (at most ``ids`` finding ids, all when ``None``)."""
+    if stage["skipped"]:
+        return "{} skipped: {}".format(stage["name"], stage["message"] or "not run")
+    if stage["ok"]:
+        return "{} passed".format(stage["name"])
+    line = "{} failed at {} ({}): {}".format(
+        stage["name"], stage["failed_at"] or "?", stage["classification"] or "?", stage["message"] or "no message")
+    found = stage["finding_ids"]
+    if found:
+        shown = found if ids is None else found[:ids]
+        line += "; likely: " + ", ".join(shown) + (", ..." if len(shown) < len(found) else "")
+    return line
+
+
+def probe_report(result):
+    """The ``probe`` of a host entry: a registered ``sshd.doctor.ssh_probe`` result (also a failed or
+    skipped one), ``{"skipped": true, "msg": why}``, or a ``probe`` of an entry; ``None`` (or
+    ``{}``) when the host was not probed.
+
+    ``status`` is ``passed`` (every stage passed or was skipped), ``failed`` (a stage failed: the
+    client's message, classification and candidate finding ids are in ``stages``), ``skipped`` (not
+    run; ``message`` says why) or ``error`` (the probe module itself failed; ``message``).
+    """
+    if result is None or result == {}:
+        return None
+    if not isinstance(result, dict):
+        raise ReportError(f"expected the registered result of sshd.doctor.ssh_probe, got {type(result).__name__}")
+    status = result.get("status") if result.get("status") in PROBE_STATUSES else None
+    message = _text(result.get("message")) if status else ""
+    stages = result.get("stages")
+    if status is None:
+        if result.get("skipped"):
+            status = "skipped"
+            message = _text(result.get("msg") or result.get("skip_reason") or "not run")
+        elif result.get("unreachable") or result.get("failed") or not isinstance(stages, list):
+            status = "error"
+            message = "ssh_probe failed: " + (_strip_task_failed(result.get("msg")) or "it returned no stages")
+    stages = [_probe_stage(s) for s in (stages or [])] if isinstance(stages, list) else []
+    if status in (None, "passed", "failed"):
+        status = "passed" if all(s["ok"] for s in stages) else "failed"
+    failed = [s for s in stages if not s["ok"]]
+    ids = []
+    for s in failed:
+        ids.extend(i for i in s["finding_ids"] if i not in ids)
+    target = result.get("target") if isinstance(result.get("target"), dict) else None
+    if target is not None:
+        target = {"host": target.get("host"), "port": target.get("port"), "user": target.get("user")}
+    if status == "passed":
+        summary = "all passed: " + (", ".join(s["name"] for s in stages if not s["skipped"]) or "nothing ran")
+    elif status == "failed":
+        summary = probe_stage_line(failed[0], ids=3)
+    else:
+        summary = message
+    return {
+        "status": status,
+        "target": target,
+        "client_version": result.get("client_version"),
+        "server_version": result.get("server_version"),
+        "summary": summary,
+        "first_failure": failed[0]["name"] if failed else None,
+        "finding_ids": ids,
+        "stages": stages,
+        "message": message,
+    }
+
+
+def probe_target(probe):
+    """``user@host:port`` of a probe, or ``""``."""
+    t = (probe or {}).get("target") or {}
+    if not t.get("host"):
+        return ""
+    host = _text(t["host"])
+    if ":" in host:
+        host = f"[{host}]"
+    user = f"{t['user']}@" if t.get("user") else ""
+    return "{}{}:{}".format(user, host, t.get("port") or 22)
+
+
+def probe_where(probe):
+    """``OpenSSH 9.2p1 client to root@192.0.2.10:22`` (what is known of it)."""
+    where = []
+    if probe.get("client_version"):
+        where.append("OpenSSH {} client".format(probe["client_version"]))
+    if probe_target(probe):
+        where.append("to " + probe_target(probe))
+    return " ".join(where)
+
+
+def probe_headline(probe):
+    """``client probe (OpenSSH 9.2p1 client to root@h:22): <summary>`` for humans."""
+    where = probe_where(probe)
+    return "client probe{}: {}".format(f" ({where})" if where else "", probe["summary"])
 
 
 # ---------------------------------------------------------------- the fleet
@@ -240,12 +366,19 @@ def summarize(entries, threshold=DEFAULT_THRESHOLD):
         "passed": True,
         "failing_hosts": [], "unreachable_hosts": [], "failed_hosts": [],
         "severities": {s: 0 for s in SEVERITIES},
+        "probe": {st: 0 for st in PROBE_STATUSES},
+        "probe_failed_hosts": [],
         "by_id": {},
         "by_release": {},
     }
     by_id, by_release = {}, {}
     for name, e in entries.items():
         summary[e["status"]] += 1
+        probe = e.get("probe")
+        if probe:
+            summary["probe"][probe["status"]] += 1
+            if probe["status"] in PROBE_BAD:
+                summary["probe_failed_hosts"].append(name)
         if e["failing"]:
             summary["failing"] += 1
             summary["failing_hosts"].append(name)
@@ -271,7 +404,8 @@ def summarize(entries, threshold=DEFAULT_THRESHOLD):
             if name not in item["hosts"]:
                 item["hosts"].append(name)
                 item["count"] += 1
-    summary["passed"] = not (summary["failing"] or summary["unreachable"] or summary["failed"])
+    summary["passed"] = not (summary["failing"] or summary["unreachable"] or summary["failed"]
+                             or summary["probe_failed_hosts"])
     summary["by_id"] = dict(sorted(
         by_id.items(), key=lambda kv: (-severity_rank(kv[1]["severity"]), -kv[1]["count"], kv[0])))
     for rel in by_release.values():
@@ -315,6 +449,8 @@ def headline(fleet):
             bad.append("{} at or above {}".format(_plural(s["failing"], "host"), t))
         if s["unreachable"] or s["failed"]:
             bad.append("{} without a result".format(_plural(s["unreachable"] + s["failed"], "host")))
+        if s.get("probe_failed_hosts"):
+            bad.append("{} failing the client probe".format(_plural(len(s["probe_failed_hosts"]), "host")))
         verdict = "FAILED: " + ", ".join(bad)
     return "{} ({}: {}).".format(verdict, _plural(s["hosts"], "host"), ", ".join(parts))
 
@@ -330,14 +466,15 @@ def host_verdict(entry, threshold=None):
     who = "OpenSSH {}".format(e["version"]) if e["version"] else "OpenSSH version unknown"
     if e["release"] and not e["release"].startswith("OpenSSH"):
         who = "{}, {}".format(e["release"], who)
+    probe = _probe_verdict(e["probe"])
     if e["status"] == "unreachable":
-        return ["UNREACHABLE: {}".format(e["message"]),
-                "hint: when sshd itself is what is broken, diagnose over another connection "
-                "(podman, nsenter, chroot) with the sshd.doctor.rescue playbook"]
+        return ["UNREACHABLE: {}".format(e["message"])] + probe + [
+            "hint: when sshd itself is what is broken, diagnose over another connection "
+            "(podman, nsenter, chroot) with the sshd.doctor.rescue playbook"]
     if e["status"] == "failed":
-        return ["FAILED: {}".format(e["message"])]
+        return ["FAILED: {}".format(e["message"])] + probe
     if e["status"] == "healthy":
-        return ["healthy: {}, {}, no findings".format(who, _plural(len(e["checks"]), "check"))]
+        return ["healthy: {}, {}, no findings".format(who, _plural(len(e["checks"]), "check"))] + probe
     above = sum(1 for f in e["findings"] if at_or_above(f["severity"], threshold))
     head = "{}: {}, {} ({} at or above {})".format(
         "FINDINGS" if e["failing"] else "findings", who, _plural(len(e["findings"]), "finding"), above, threshold)
@@ -348,7 +485,20 @@ def host_verdict(entry, threshold=None):
         if f["fix"]:
             hint = " (sshd.doctor.remediate can apply it)" if f["remediable"] else ""
             lines.append(f"    fix: {f['fix']}{hint}")
-    return lines
+    return lines + probe
+
+
+def _probe_verdict(probe):
+    """Lines of the client probe for the play output (none when the host was not probed)."""
+    if not probe:
+        return []
+    if probe["status"] == "failed":
+        where = probe_where(probe)
+        return ["CLIENT PROBE FAILED{}:".format(f" ({where})" if where else "")] + [
+            "    " + probe_stage_line(st) for st in probe["stages"] if not st["ok"]]
+    if probe["status"] == "error":
+        return ["CLIENT PROBE ERROR" + probe_headline(probe)[len("client probe"):]]
+    return [probe_headline(probe)]
 
 
 def fleet_verdict(fleet, report_dir=None):
@@ -357,8 +507,8 @@ def fleet_verdict(fleet, report_dir=None):
     s = fleet["summary"]
     lines = [headline(fleet)]
     for key, label in (("failing_hosts", "at or above threshold"), ("unreachable_hosts", "unreachable"),
-                       ("failed_hosts", "failed")):
-        if s[key]:
+                       ("failed_hosts", "failed"), ("probe_failed_hosts", "client probe failed")):
+        if s.get(key):
             lines.append("{}: {}".format(label, ", ".join(s[key])))
     for fid, item in s["by_id"].items():
         lines.append("{} ({}): {}".format(fid, item["severity"], _plural(item["count"], "host")))
@@ -416,16 +566,27 @@ def fleet_markdown(fleet):
               r["failed"], ", ".join(f"`{fid}` {n}" for fid, n in r["by_id"].items()) or "-"]
              for rel, r in s["by_release"].items()])
         out.append("")
+    probed = [n for n in hosts if hosts[n].get("probe")]
+    if probed:
+        out += ["## Client probe", "",
+                "`sshd.doctor.ssh_probe` from the controller's OpenSSH client: the stage that failed and the "
+                "client's own message.", ""]
+        out += _md_table(["host", "probe", "stages", "client's message", "likely"],
+                         [_md_probe_row(n, hosts[n]["probe"]) for n in probed])
+        out.append("")
     out += ["## Hosts", ""]
     order = sorted(hosts, key=lambda n: (_STATUS_ORDER[_status_label(hosts[n])], n))
-    healthy = [n for n in order if hosts[n]["status"] == "healthy"]
+    healthy = [n for n in order if hosts[n]["status"] == "healthy" and not _probe_bad(hosts[n])]
     for name in order:
         e = hosts[name]
-        if e["status"] == "healthy":
+        if name in healthy:
             continue
         ver = ("OpenSSH {}".format(e["version"])) if e["version"] else "OpenSSH ?"
-        out += [f"### {name}: {_status_label(e)}", "",
+        label = _status_label(e) + (", client probe {}".format(e["probe"]["status"]) if _probe_bad(e) else "")
+        out += [f"### {name}: {label}", "",
                 "{}, {}. Details: `{}`.".format(e["release"], ver, e.get("file") or host_file(name)), ""]
+        if e.get("probe"):
+            out += [_md_probe_line(e["probe"]), ""]
         if e["status"] in ("unreachable", "failed"):
             out += _fence([e["message"]]) + [""]
             continue
@@ -443,6 +604,36 @@ def fleet_markdown(fleet):
 
 
 _STATUS_ORDER = {"failing": 0, "failed": 1, "unreachable": 2, "findings": 3, "healthy": 4}
+
+
+def _probe_bad(e):
+    return bool(e.get("probe")) and e["probe"]["status"] in PROBE_BAD
+
+
+def _stage_mark(st):
+    if st["skipped"]:
+        return "{} skipped".format(st["name"])
+    if st["ok"]:
+        return "{} ok".format(st["name"])
+    return "{} **FAIL** at {}".format(st["name"], st["failed_at"] or "?")
+
+
+def _md_probe_row(name, probe):
+    failed = [st for st in probe["stages"] if not st["ok"]]
+    if failed:  # the client's own words, verbatim
+        message = failed[0]["message"]
+        message = f"`{message}`" if message and "`" not in message else (message or "-")
+    else:  # why a probe was skipped or could not run
+        message = probe["message"] or "-"
+    return [name, f"**{probe['status']}**" if probe["status"] in PROBE_BAD else probe["status"],
+            ", ".join(_stage_mark(st) for st in probe["stages"]) or "-", message,
+            ", ".join(f"`{i}`" for i in probe["finding_ids"]) or "-"]
+
+
+def _md_probe_line(probe):
+    where = probe_where(probe)
+    return "Client probe{}: **{}**: {}".format(
+        f" ({where})" if where else "", probe["status"], _text(probe["summary"]).replace("\n", " "))
 
 
 # ---------------------------------------------------------------- JUnit XML
@@ -475,6 +666,8 @@ def fleet_junit(fleet):
         for key in ("status", "release", "version"):
             ET.SubElement(props, "property", {"name": key, "value": _xml_text(e.get(key) or "")})
         ET.SubElement(props, "property", {"name": "threshold", "value": t})
+        if e.get("probe"):
+            ET.SubElement(props, "property", {"name": "probe", "value": e["probe"]["status"]})
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         if e["status"] in ("unreachable", "failed"):
             case = ET.SubElement(suite, "testcase", {
@@ -507,6 +700,8 @@ def fleet_junit(fleet):
                 if below:
                     out = ET.SubElement(case, "system-out")
                     out.text = _xml_text(f"below the threshold ({t}):\n" + "\n\n".join(_finding_text(f) for f in below))
+        if e.get("probe"):
+            _junit_probe(suite, name, e["probe"], counts)
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
@@ -516,6 +711,28 @@ def fleet_junit(fleet):
     root.set("time", "0")
     _indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _junit_probe(suite, name, probe, counts):
+    """The testcase ``ssh_probe``: a failure when a stage failed, an error when the probe could not
+    run, skipped when it was not run."""
+    case = ET.SubElement(suite, "testcase", {"classname": _xml_text(name), "name": "ssh_probe", "time": "0"})
+    counts["tests"] += 1
+    text = _xml_text("\n".join([probe_headline(probe)] + [probe_stage_line(st) for st in probe["stages"]]))
+    if probe["status"] == "failed":
+        fail = ET.SubElement(case, "failure", {"type": "probe", "message": _xml_text(probe["summary"])[:1000]})
+        fail.text = text
+        counts["failures"] += 1
+    elif probe["status"] == "error":
+        err = ET.SubElement(case, "error", {"type": "probe_error", "message": _xml_text(probe["message"])[:1000]})
+        err.text = text
+        counts["errors"] += 1
+    elif probe["status"] == "skipped":
+        ET.SubElement(case, "skipped", {"message": _xml_text(probe["message"])[:1000]})
+        counts["skipped"] += 1
+    else:
+        out = ET.SubElement(case, "system-out")
+        out.text = text
 
 
 def _indent(elem, level=0):
@@ -683,6 +900,42 @@ def _html_finding(f, threshold):
                     _h_code(f["summary"]), ev, fix))
 
 
+def _html_probe(probe):
+    """The client probe of a host: each stage with ok/fail, where it failed, the client's message and
+    the finding ids that can explain it."""
+    where = probe_where(probe)
+    out = ['<div class="probe pr-{}"><div class="fhead">Client probe {}{}</div>'.format(
+        _h(probe["status"]), _badge("probe-" + probe["status"], probe["status"]),
+        f' <span class="dim">{_h(where)} (sshd.doctor.ssh_probe)</span>' if where else "")]
+    if probe["status"] in ("skipped", "error") or not probe["stages"]:
+        out.append("<pre>{}</pre></div>".format(_h(probe["message"] or probe["summary"])))
+        return "\n".join(out)
+    out.append('<table class="stages"><thead><tr><th>stage</th><th>result</th><th>reached</th><th>failed at</th>'
+               "<th>classification</th><th>client's message</th><th>likely finding</th>"
+               '<th class="num">ms</th></tr></thead><tbody>')
+    for st in probe["stages"]:
+        if st["skipped"]:
+            result = _badge("probe-skipped", "skipped")
+        elif st["ok"]:
+            result = _badge("probe-passed", "ok")
+        else:
+            result = _badge("probe-failed", "fail")
+        name = _h(st["name"]) + (f' <small class="dim">{_h(st["protocol"])}</small>' if st.get("protocol") else "")
+        msg = _h(st["message"]) if st["message"] else '<span class="dim">-</span>'
+        if not st["ok"] and st["message"]:
+            msg = f"<pre>{msg}</pre>"
+        out.append('<tr class="st-{}"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+                   '<td>{}</td><td>{}</td><td class="num">{}</td></tr>'.format(
+                       "skip" if st["skipped"] else ("ok" if st["ok"] else "fail"), name, result,
+                       _h(st["reached"] or "-"), _h(st["failed_at"] or "-"),
+                       _h(st["classification"] or "-") if not st["ok"]
+                       else '<span class="dim">{}</span>'.format("skipped" if st["skipped"] else "ok"),
+                       msg, " ".join(f"<code>{_h(i)}</code>" for i in st["finding_ids"]) or "-",
+                       _h(st["elapsed_ms"] if st["elapsed_ms"] is not None else "")))
+    out.append("</tbody></table></div>")
+    return "\n".join(out)
+
+
 def _html_hosts(fleet):
     hosts, t = fleet["hosts"], fleet.get("threshold", DEFAULT_THRESHOLD)
     ids = list(fleet["summary"]["by_id"])
@@ -708,6 +961,7 @@ def _html_hosts(fleet):
     for name in sorted(hosts, key=lambda n: (_STATUS_ORDER[_status_label(hosts[n])], n)):
         e = hosts[name]
         label = _status_label(e)
+        probe = e.get("probe")
         fids = []
         for f in e["findings"]:
             if f["id"] not in fids:
@@ -717,7 +971,9 @@ def _html_hosts(fleet):
             "data-host": name, "data-release": e["release"], "data-version": vkey, "data-status": label,
             "data-status-rank": _STATUS_ORDER[label], "data-nfind": len(e["findings"]),
             "data-ids": " ".join(fids),
-            "data-text": " ".join([name, e["release"], e["version"] or "", label, *fids]).lower(),
+            "data-probe": probe["status"] if probe else "",
+            "data-text": " ".join([name, e["release"], e["version"] or "", label, *fids,
+                                   *(["probe-" + probe["status"], *probe["finding_ids"]] if probe else [])]).lower(),
         }
         out.append("<tbody class=\"h\" {}>".format(" ".join(f'{k}="{_h(v)}"' for k, v in attrs.items())))
         idcells = " ".join('<code class="sev-t-{}">{}</code>'.format(
@@ -726,7 +982,9 @@ def _html_hosts(fleet):
             idcells = '<span class="dim">{}</span>'.format(_h(_shorten(e["message"], 90)))
         out.append('<tr class="row" tabindex="0"><td class="hn"><span class="tw"></span>{}</td><td>{}</td><td>{}</td>'
                    '<td>{}</td><td class="num">{}</td><td>{}</td></tr>'.format(
-                       _h(name), _h(e["release"]), _h(e["version"] or "?"), _status_badge(e),
+                       _h(name), _h(e["release"]), _h(e["version"] or "?"),
+                       _status_badge(e) + (" " + _badge("probe-" + probe["status"], "probe " + probe["status"])
+                                           if probe else ""),
                        len(e["findings"]) if e["status"] not in ("unreachable", "failed") else "-", idcells))
         out.append('<tr class="detail"><td colspan="6">')
         if e["status"] in ("unreachable", "failed"):
@@ -740,6 +998,8 @@ def _html_hosts(fleet):
             out.append('<details class="checks"><summary>{} of {} passed</summary>{}</details>'.format(
                 len(passed), _h(_plural(len(e["checks"]), "check")),
                 " ".join(f"<code>{_h(c)}</code>" for c in passed) or "-"))
+        if probe:
+            out.append(_html_probe(probe))
         out.append('<p class="file">per-host JSON: <a href="{}">{}</a></p>'.format(
             _h(e.get("file") or host_file(name)), _h(e.get("file") or host_file(name))))
         out.append("</td></tr></tbody>")
@@ -822,6 +1082,12 @@ pre{margin:2px 0 0;padding:6px 8px;background:#f6f8fa;border-radius:6px;white-sp
 .checks{margin:8px 0 0;color:var(--mut);font-size:12.5px}.checks summary{cursor:pointer}
 .checks code{font-size:11.5px;margin-right:2px;line-height:1.9}
 .file{margin:4px 0 0;font-size:12px;color:var(--mut)}
+.b-probe-passed{background:#dafbe1;color:#116329;border-color:#aceebb}.b-probe-failed{background:#ffebe9;color:#a40e26;border-color:#ffcecb}
+.b-probe-error{background:#fbefff;color:#6e40c9;border-color:#e6ccff}.b-probe-skipped{background:#eaeef2;color:#424a53;border-color:#d0d7de}
+.probe{border:1px solid var(--line);border-left:4px solid var(--ok);border-radius:6px;background:#fff;padding:8px 10px;margin:6px 0}
+.probe.pr-failed{border-left-color:var(--err)}.probe.pr-error{border-left-color:var(--fail)}.probe.pr-skipped{border-left-color:var(--unr)}
+table.stages{margin-top:6px;font-size:12.5px}table.stages td,table.stages th{padding:3px 6px}
+table.stages tr.st-fail td{background:#fff5f5}table.stages pre{margin:0;padding:2px 6px}
 .sev-t-error{color:#a40e26}.sev-t-warning{color:#7d4e00}.sev-t-info{color:#0550ae}
 .empty{color:var(--mut)}footer{color:var(--mut);font-size:12px;margin-top:18px}
 @media (max-width:900px){.grid{grid-template-columns:1fr}.cards{grid-template-columns:repeat(3,1fr)}}
@@ -836,7 +1102,8 @@ _JS = """
   var q=document.getElementById('q'), fs=document.getElementById('fstatus'),
       ff=document.getElementById('ffinding'), fr=document.getElementById('frelease'),
       shown=document.getElementById('shown');
-  var bad=groups.filter(function(g){return g.dataset.status!=='healthy';});
+  var bad=groups.filter(function(g){return g.dataset.status!=='healthy'||g.dataset.probe==='failed'||
+    g.dataset.probe==='error';});
   if(bad.length<=25){bad.forEach(function(g){g.classList.add('open');});}
   function apply(){
     var t=q.value.trim().toLowerCase(), st=fs.value, fi=ff.value, re=fr.value, n=0;

@@ -55,6 +55,32 @@ def test_filters_end_to_end(filters):
     assert filters["host_verdict"](fleet["hosts"]["bullseye_healthy"])[0].startswith("healthy: bullseye, OpenSSH 8.4p1")
 
 
+def test_host_report_takes_the_probe(filters):
+    """The role's call: host_report(threshold, release, probe) with a registered ssh_probe result."""
+    probes = sorted((FIXTURES.parent / "probe").glob("*.json"))
+    assert probes
+    hosts = {}
+    for path in probes:
+        case = json.loads(path.read_text())
+        unreachable = {"unreachable": True, "msg": "Failed to connect to the host via ssh: "
+                                                   "kex_exchange_identification: read: Connection reset by peer"}
+        hosts[path.stem] = filters["host_report"](unreachable, "error", case["release"], case["result"])
+        assert hosts[path.stem]["probe"]["first_failure"] == case["expect"]["first_failure"]
+    hosts["podman"] = filters["host_report"](
+        json.loads((FIXTURES / "bullseye_healthy.json").read_text())["result"], "error", "bullseye",
+        {"skipped": True, "msg": "not probed"})
+    hosts["plain"] = filters["host_report"](json.loads((FIXTURES / "bullseye_healthy.json").read_text())["result"])
+    fleet = filters["fleet_report"](hosts, "error", "2025-01-02T03:04:05Z", {"probe": True})
+    assert fleet["summary"]["probe"] == {"passed": 0, "failed": len(probes), "skipped": 1, "error": 0}
+    assert fleet["hosts"]["plain"]["probe"] is None
+    root = ET.fromstring(filters["fleet_junit"](fleet))
+    assert len(root.findall("testsuite/testcase[@name='ssh_probe']/failure")) == len(probes)
+    assert "## Client probe" in filters["fleet_markdown"](fleet)
+    assert filters["host_verdict"](fleet["hosts"]["podman"])[-1] == "client probe: not probed"
+    assert "client probe failed: " in "\n".join(filters["fleet_verdict"](fleet))
+    assert 'data-probe="failed"' in filters["fleet_html"](fleet)
+
+
 @pytest.mark.parametrize("name, args", [
     ("host_report", ({}, "fatal")),
     ("fleet_report", ("not a dict",)),
@@ -62,6 +88,7 @@ def test_filters_end_to_end(filters):
     ("fleet_markdown", ([],)),
     ("fleet_junit", (None,)),
     ("fleet_verdict", ({},)),
+    ("host_report", ({}, "error", None, ["not", "a", "probe"])),
 ])
 def test_bad_input_is_a_filter_error(filters, name, args):
     with pytest.raises(AnsibleFilterError, match=f"sshd.doctor.{name}: "):

@@ -400,3 +400,230 @@ def test_captured_fleet():
     assert all(url[2].startswith("hosts/") for url in parse_html(doc).urls)
     md = report.fleet_markdown(fleet)
     assert "### bullseye_tcp_wrappers_denied: failing" in md
+
+
+# ---------------------------------------------------------------- the client probe
+
+# Registered results of sshd.doctor.ssh_probe run from the controller (OpenSSH 9.2p1) against lab
+# hosts with a fault injected; see tests/unit/plugins/filter/fixtures/README.md.
+PROBES = Path(__file__).resolve().parents[2] / "filter" / "fixtures" / "probe"
+PROBE_CASES = sorted(p.stem for p in PROBES.glob("*.json"))
+
+
+def probe_case(name):
+    return json.loads((PROBES / f"{name}.json").read_text())
+
+
+def stage(name, ok=True, **kw):
+    out = {"name": name, "ok": ok, "skipped": False, "reached": "exec" if ok else "session",
+           "failed_at": None if ok else "subsystem", "classification": "ok" if ok else "subsystem_refused",
+           "message": None if ok else "subsystem request failed on channel 0",
+           "finding_ids": [] if ok else ["sftp_subsystem_missing"], "rc": 0 if ok else 255, "elapsed_ms": 10,
+           "command": ["/usr/bin/sftp", "-b", "/tmp/x"]}
+    out.update(kw)
+    return out
+
+
+PROBE_OK = {"changed": False, "failed": False, "ok": True, "client_version": "9.2p1",
+            "target": {"host": "192.0.2.10", "port": 22, "user": "deploy"},
+            "stages": [stage("tcp", reached="banner"), stage("ssh"), stage("sftp"), stage("scp", protocol="sftp")]}
+PROBE_SFTP = dict(PROBE_OK, ok=False, stages=[stage("tcp"), stage("ssh"), stage("sftp", False),
+                                              stage("scp", False, protocol="sftp")])
+PROBE_SKIPPED = {"skipped": True, "msg": "not probed: the host is not managed over SSH"}
+PROBE_ERROR = {"changed": False, "failed": False, "failed_when_result": False,
+               "msg": "no OpenSSH client (ssh) on this host's PATH"}
+
+
+def test_probe_report_statuses():
+    assert report.probe_report(None) is None and report.probe_report({}) is None
+    ok = report.probe_report(PROBE_OK)
+    assert ok["status"] == "passed" and ok["first_failure"] is None and ok["finding_ids"] == []
+    assert ok["summary"] == "all passed: tcp, ssh, sftp, scp"
+    assert ok["target"] == {"host": "192.0.2.10", "port": 22, "user": "deploy"}
+    assert "command" not in ok["stages"][0]  # temporary paths, gone when the report is read
+    bad = report.probe_report(PROBE_SFTP)
+    assert bad["status"] == "failed" and bad["first_failure"] == "sftp"
+    assert bad["finding_ids"] == ["sftp_subsystem_missing"]
+    assert bad["summary"] == ("sftp failed at subsystem (subsystem_refused): subsystem request failed on channel 0; "
+                              "likely: sftp_subsystem_missing")
+    skipped = report.probe_report(PROBE_SKIPPED)
+    assert skipped["status"] == "skipped" and skipped["stages"] == []
+    assert skipped["message"] == skipped["summary"] == "not probed: the host is not managed over SSH"
+    assert report.probe_report({"skipped": True, "skip_reason": "Conditional result was False"})["message"] == (
+        "Conditional result was False")
+    error = report.probe_report(PROBE_ERROR)
+    assert error["status"] == "error" and error["message"] == "ssh_probe failed: no OpenSSH client (ssh) on this host's PATH"
+    assert report.probe_report({"failed": True, "msg": "Task failed: Module failed: boom"})["message"] == (
+        "ssh_probe failed: boom")
+    # a normalised probe stays as it is
+    for p in (ok, bad, skipped, error):
+        assert report.probe_report(p) == p
+    with pytest.raises(report.ReportError):
+        report.probe_report(["not", "a", "dict"])
+
+
+def test_probe_skipped_stages_count_as_passed():
+    legacy = stage("scp_legacy", ok=True, skipped=True, message="plain scp is legacy")
+    p = report.probe_report(dict(PROBE_OK, stages=[stage("tcp"), legacy]))
+    assert p["status"] == "passed" and p["summary"] == "all passed: tcp"
+
+
+def test_probe_summary_shortens_the_likely_ids():
+    many = stage("tcp", False, failed_at="banner", classification="closed_before_banner", message="closed",
+                 finding_ids=["a", "b", "c", "d"])
+    p = report.probe_report(dict(PROBE_OK, stages=[many]))
+    assert p["summary"] == "tcp failed at banner (closed_before_banner): closed; likely: a, b, c, ..."
+    assert report.probe_stage_line(p["stages"][0]).endswith("likely: a, b, c, d")
+
+
+def test_host_entry_carries_the_probe():
+    assert report.host_report(facts())["probe"] is None
+    entry = report.host_report(facts([SFTP]), probe=PROBE_SFTP)
+    assert entry["probe"]["status"] == "failed" and entry["status"] == "findings"
+    # an unreachable host keeps its status; the probe says what a client sees
+    gone = report.host_report(UNREACHABLE, probe=PROBE_SFTP)
+    assert gone["status"] == "unreachable" and gone["probe"]["first_failure"] == "sftp"
+    # re-evaluating an entry keeps its probe; a probe given with an entry replaces it
+    assert report.host_report(entry, threshold="warning")["probe"] == entry["probe"]
+    assert report.host_report(entry, probe=PROBE_OK)["probe"]["status"] == "passed"
+    json.dumps(entry)
+
+
+def probe_fleet():
+    return fleet_of(**{
+        "ok-1": report.host_report(facts(), release="bookworm", probe=PROBE_OK),
+        "sftp-1": report.host_report(facts([SFTP]), release="bookworm", probe=PROBE_SFTP),
+        "quiet-1": report.host_report(facts(), release="trixie", probe=PROBE_SFTP),
+        "gone-1": report.host_report(UNREACHABLE, release="bullseye", probe=PROBE_SFTP),
+        "podman-1": report.host_report(facts(), release="trixie", probe=PROBE_SKIPPED),
+        "noclient-1": report.host_report(facts(), release="trixie", probe=PROBE_ERROR),
+        "plain-1": report.host_report(facts(), release="trixie"),
+    })
+
+
+def test_fleet_summary_counts_probes():
+    s = probe_fleet()["summary"]
+    assert s["probe"] == {"passed": 1, "failed": 3, "skipped": 1, "error": 1}
+    assert s["probe_failed_hosts"] == ["sftp-1", "quiet-1", "gone-1", "noclient-1"]
+    assert s["passed"] is False
+    # healthy hosts whose probe failed fail the run on their own
+    fleet = fleet_of(a=report.host_report(facts(), probe=PROBE_SFTP))
+    assert fleet["summary"]["passed"] is False and fleet["summary"]["failing"] == 0
+    assert report.headline(fleet) == ("FAILED: 1 host failing the client probe "
+                                      "(1 host: 1 healthy, 0 with findings).")
+    # passed and skipped probes do not
+    assert fleet_of(a=report.host_report(facts(), probe=PROBE_OK),
+                    b=report.host_report(facts(), probe=PROBE_SKIPPED))["summary"]["passed"] is True
+    # fleets of entries without a probe (older fleet.json) still render
+    old = fleet_of(a=report.host_report(facts()))
+    for e in old["hosts"].values():
+        del e["probe"]
+    assert report.fleet_markdown(old) and report.fleet_html(old) and report.fleet_junit(old)
+
+
+def test_probe_verdict_lines():
+    lines = report.host_verdict(report.host_report(facts(), probe=PROBE_OK))
+    assert lines == ["healthy: OpenSSH 9.2p1, 3 checks, no findings",
+                     "client probe (OpenSSH 9.2p1 client to deploy@192.0.2.10:22): all passed: tcp, ssh, sftp, scp"]
+    lines = report.host_verdict(report.host_report(UNREACHABLE, probe=PROBE_SFTP))
+    assert lines[0].startswith("UNREACHABLE: ")
+    assert lines[1] == "CLIENT PROBE FAILED (OpenSSH 9.2p1 client to deploy@192.0.2.10:22):"
+    assert lines[2] == ("    sftp failed at subsystem (subsystem_refused): subsystem request failed on channel 0; "
+                        "likely: sftp_subsystem_missing")
+    assert lines[3].startswith("    scp failed at subsystem") and lines[-1].startswith("hint: ")
+    assert report.host_verdict(report.host_report(facts([SFTP]), probe=PROBE_SFTP))[-1].startswith("    scp failed")
+    assert report.host_verdict(report.host_report(facts(), probe=PROBE_SKIPPED))[-1] == (
+        "client probe: not probed: the host is not managed over SSH")
+    assert report.host_verdict(report.host_report(FAILED, probe=PROBE_ERROR)) == [
+        "FAILED: /usr/bin/python3: not found",
+        "CLIENT PROBE ERROR: ssh_probe failed: no OpenSSH client (ssh) on this host's PATH"]
+    assert "client probe failed: sftp-1, quiet-1, gone-1, noclient-1" in report.fleet_verdict(probe_fleet())
+    v6 = report.probe_report(dict(PROBE_OK, target={"host": "2001:db8::1", "port": 2222, "user": None}))
+    assert report.probe_target(v6) == "[2001:db8::1]:2222"
+
+
+def test_probe_markdown():
+    md = report.fleet_markdown(probe_fleet())
+    assert "## Client probe" in md
+    assert ("| sftp-1 | **failed** | tcp ok, ssh ok, sftp **FAIL** at subsystem, scp **FAIL** at subsystem | "
+            "`subsystem request failed on channel 0` | `sftp_subsystem_missing` |") in md
+    assert "| ok-1 | passed | tcp ok, ssh ok, sftp ok, scp ok | - | - |" in md
+    assert "| podman-1 | skipped | - | not probed: the host is not managed over SSH | - |" in md
+    assert "plain-1" not in md.split("## Client probe")[1].split("## Hosts")[0]  # not probed: no row
+    # a healthy host that fails its probe gets a section; one that passes stays in the healthy list
+    assert "### quiet-1: healthy, client probe failed" in md
+    assert "### noclient-1: healthy, client probe error" in md
+    assert "### Healthy\n\nok-1, plain-1, podman-1\n" in md
+    assert ("Client probe (OpenSSH 9.2p1 client to deploy@192.0.2.10:22): **failed**: sftp failed at subsystem "
+            "(subsystem_refused): subsystem request failed on channel 0; likely: sftp_subsystem_missing") in md
+    gone = md.split("### gone-1: unreachable, client probe failed")[1].split("###")[0]
+    assert "Client probe (" in gone and "Connection refused" in gone
+
+
+def test_probe_junit():
+    root = ET.fromstring(report.fleet_junit(probe_fleet()))
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+
+    def probe_case_of(host):
+        return [c for c in suites[host].findall("testcase") if c.get("name") == "ssh_probe"]
+
+    assert probe_case_of("plain-1") == []
+    assert probe_case_of("ok-1")[0].find("failure") is None
+    assert "sftp passed" in probe_case_of("ok-1")[0].find("system-out").text
+    failure = probe_case_of("sftp-1")[0].find("failure")
+    assert failure.get("type") == "probe" and failure.get("message").startswith("sftp failed at subsystem")
+    assert "scp failed at subsystem" in failure.text
+    # an unreachable host: the reachable error and the probe failure
+    assert [c.get("name") for c in suites["gone-1"].findall("testcase")] == ["reachable", "ssh_probe"]
+    assert (suites["gone-1"].get("tests"), suites["gone-1"].get("failures"), suites["gone-1"].get("errors")) == (
+        "2", "1", "1")
+    assert probe_case_of("podman-1")[0].find("skipped").get("message").startswith("not probed")
+    assert suites["podman-1"].get("skipped") == "1"
+    assert probe_case_of("noclient-1")[0].find("error").get("type") == "probe_error"
+    props = {p.get("name"): p.get("value") for p in suites["quiet-1"].iter("property")}
+    assert props["probe"] == "failed"
+    assert (root.get("failures"), root.get("errors"), root.get("skipped")) == ("4", "2", "1")
+
+
+def test_probe_html():
+    doc = report.fleet_html(probe_fleet())
+    c = parse_html(doc)
+    text = " ".join(c.text)
+    assert 'data-probe="failed"' in doc and 'data-probe=""' in doc
+    assert "probe failed" in text and "probe passed" in text
+    assert "Client probe" in text and "deploy@192.0.2.10:22" in text
+    assert "subsystem request failed on channel 0" in text and "subsystem_refused" in text
+    assert doc.count('<table class="stages">') == 4  # probes with stages: ok-1, sftp-1, quiet-1, gone-1
+    assert "not probed: the host is not managed over SSH" in text
+    assert "g.dataset.probe==='failed'" in doc  # failing probes open by themselves
+    evil = dict(PROBE_SFTP, stages=[stage("sftp", False, message="<script>alert(1)</script>")])
+    doc = report.fleet_html(fleet_of(h=report.host_report(facts(), probe=evil)))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc and parse_html(doc).tags.count("script") == 2
+
+
+def test_there_are_captured_probes():
+    assert len(PROBE_CASES) >= 3
+
+
+@pytest.mark.parametrize("case", PROBE_CASES)
+def test_captured_probe(case):
+    """Registered ssh_probe results from the lab: the entry names the stage and the finding."""
+    data = probe_case(case)
+    expect = data["expect"]
+    p = report.probe_report(data["result"])
+    assert p["status"] == expect["status"]
+    assert p["first_failure"] == expect["first_failure"]
+    first = next(s for s in p["stages"] if s["name"] == expect["first_failure"])
+    assert first["classification"] == expect["classification"]
+    assert first["finding_ids"][0] == expect["finding_id"]
+    assert expect["finding_id"] in p["finding_ids"]
+    # the unreachable case: no facts, the probe still names the stage
+    entry = report.host_report(UNREACHABLE, release=data["release"], probe=data["result"])
+    verdict = report.host_verdict(entry)
+    assert verdict[1].startswith("CLIENT PROBE FAILED (OpenSSH 9.2p1 client to root@127.0.0.1:")
+    assert any(line.startswith(f"    {expect['first_failure']} failed at ") and expect["finding_id"] in line
+               for line in verdict)
+    fleet = fleet_of(**{case: entry})
+    root = ET.fromstring(report.fleet_junit(fleet))
+    assert root.find("testsuite/testcase[@name='ssh_probe']/failure") is not None
+    assert expect["finding_id"] in report.fleet_markdown(fleet)
