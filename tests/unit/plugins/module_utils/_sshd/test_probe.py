@@ -27,10 +27,14 @@ PRE_BANNER = {"closed_before_banner", "reset_before_banner"}
 THREE = ("sftp_subsystem_missing", "privsep_dir_missing", "tcp_wrappers_denied")
 
 
+CR_MARK = "\u240d"
+
+
 def load(path):
     """A fixture: ``{meta, stdout, stderr}`` or, for tcp, ``{meta, banner}``."""
     with open(path, encoding="utf-8") as f:
-        text = f.read()
+        # the clients' carriage returns are stored as U+240D (sanity forbids CR in text files)
+        text = f.read().replace(CR_MARK, "\r")
     meta = {}
     lines = text.split("\n")
     i = 0
