@@ -13,6 +13,8 @@ from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
+
+
 def finding(fid, severity, summary, evidence, fix, remediable=False):
     return {"id": fid, "severity": severity, "summary": summary, "evidence": [e for e in evidence if e],
             "fix": fix, "remediable": remediable}

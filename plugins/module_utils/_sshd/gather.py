@@ -175,14 +175,14 @@ def gather_service(host, log_lines):
              "drop_ins": [], "socket": None, "log": [], "log_source": None}
     if init == "systemd":
         out = host.run(["systemctl", "show", "-p", ",".join(service.SHOW_PROPERTIES),
-                               "ssh.service", "sshd.service", "ssh.socket", "sshd.socket"])[1]
+                        "ssh.service", "sshd.service", "ssh.socket", "sshd.socket"])[1]
         svc, sock = service.pick_units(service.parse_systemctl_show(out))
         if svc:
             state.update({k: v for k, v in svc.items() if k in state or k in ("fragment_path", "restarts")})
         state["socket"] = sock
         if log_lines and svc:
             rc, out, _err = host.run(["journalctl", "-u", svc["unit"], "-n", "200", "-o", "short-iso",
-                                   "--no-pager", "-q"])
+                                      "--no-pager", "-q"])
             if rc == 0:
                 state["log"] = service.interesting_log_lines(out, log_lines)
                 state["log_source"] = "journal"
