@@ -100,8 +100,14 @@ unit: venv collection
 	PYTHONPATH=$(COLL_ROOT) pytest -q -p no:cacheprovider tests/unit; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "unit: no tests were collected" >&2; exit 1; fi; exit $$rc
 
+# The scenarios make test runs (extensions/molecule/<name>); each creates, breaks, fixes,
+# proves with real clients and destroys its own hosts.
+MOLECULE_SCENARIOS ?= faults must_not_touch
 molecule: venv collection images
-	cd extensions && molecule test --all
+	cd extensions && for s in $(MOLECULE_SCENARIOS); do \
+	  echo "== molecule test -s $$s"; start=$$(date +%s); \
+	  molecule test -s $$s || exit 1; \
+	  echo "== molecule $$s: $$(( $$(date +%s) - start ))s"; done
 
 # Benchmarks (docs/benchmarks.md): a lab fleet timed against ansible ping, setup and a
 # hand-written diagnosis, in the same run.

@@ -65,7 +65,7 @@ def test_the_run_fails(run):
 
 
 def test_missing_container_is_not_available(run):
-    _, out = run
+    out = run[1]
     line = fatal_line(out, "ghost")
     assert "The rescue connection containers.podman.podman to ghost (mol-rescue-no-such-container) is not available" \
         in line, out
@@ -74,7 +74,7 @@ def test_missing_container_is_not_available(run):
 
 @pytest.mark.parametrize("host", ["via-ssh", "default-connection"])
 def test_ssh_connection_is_refused(run, host):
-    _, out = run
+    out = run[1]
     line = fatal_line(out, host)
     assert f"{host} is reached over ssh, which needs the sshd this playbook is meant to rescue" in line, out
     assert "docs/guides/rescue.md" in line, out

@@ -12,7 +12,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from clients import Clients  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 RUNNER = testinfra.utils.ansible_runner.AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
-testinfra_hosts = RUNNER.get_hosts("all")
+# podman exec straight into the platforms: testinfra maps no podman connection of the inventory
+# to its podman backend and would run every command as an ad-hoc ansible run (minutes per test).
+testinfra_hosts = [f"podman://{name}" for name in RUNNER.get_hosts("all")]
+KEYS = ("rsa", "ecdsa", "ed25519")
 
 
 @pytest.fixture(scope="module")
@@ -23,28 +26,34 @@ def clients():
 
 
 def port(host):
-    return host.ansible.get_variables()["rescue_ssh_port"]
+    return RUNNER.get_variables(host.backend.name)["rescue_ssh_port"]
+
+
+def stat(host, *paths):
+    """{path: (type, owner, group, octal mode)} in one podman exec."""
+    out = host.check_output("stat -c '%%n|%%F|%%U|%%G|%%a'" + " %s" * len(paths), *paths)
+    return {n: rest for n, *rest in (line.split("|") for line in out.splitlines())}
 
 
 def test_service_active(host):
-    assert host.service("ssh").is_running
-    assert host.check_output("systemctl is-active ssh.service") == "active"
+    assert host.check_output("systemctl is-active ssh.service || true") == "active"
 
 
 def test_privsep_dir(host):
-    d = host.file("/run/sshd")
-    assert d.is_directory and d.user == "root" and d.group == "root" and d.mode == 0o755
+    assert stat(host, "/run/sshd") == {"/run/sshd": ["directory", "root", "root", "755"]}
 
 
-@pytest.mark.parametrize("key", ["rsa", "ecdsa", "ed25519"])
-def test_host_keys(host, key):
-    f = host.file(f"/etc/ssh/ssh_host_{key}_key")
-    assert f.is_file and f.user == "root" and f.mode == 0o600, key
-    assert host.file(f"/etc/ssh/ssh_host_{key}_key.pub").is_file
+def test_host_keys(host):
+    paths = [f"/etc/ssh/ssh_host_{k}_key{ext}" for k in KEYS for ext in ("", ".pub")]
+    st = stat(host, *paths)
+    for k in KEYS:
+        key = f"/etc/ssh/ssh_host_{k}_key"
+        assert st.get(key) == ["regular file", "root", "root", "600"], (key, st.get(key))
+        assert st.get(key + ".pub", [""])[0] == "regular file", (key, st)
 
 
 def test_no_error_findings(host):
-    res = host.ansible("sshd.doctor.sshd_facts", "clients=10.88.0.1 users=root", check=False)
+    res = RUNNER.run_module(host.backend.name, "sshd.doctor.sshd_facts", "clients=10.88.0.1 users=root", check=False)
     sshd = res["ansible_facts"]["sshd"]
     assert sshd["service"]["active_state"] == "active"
     errors = [f for f in sshd["findings"] if f["severity"] == "error"]
