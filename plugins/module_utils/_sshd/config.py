@@ -745,7 +745,7 @@ def main_section_end(parsed, file):
 # Effective values
 # ---------------------------------------------------------------------------
 
-def _chain_applies(matches, index, context, memo):
+def chain_applies(matches, index, context, memo):
     """A Match applies when it is valid, its criteria hold and the Match around its Include applies."""
     if index in memo:
         return memo[index]
@@ -831,9 +831,9 @@ def effective(parsed, context=None, version=None):
         index = entry.get("match")
         if vt is not None and vt < (8, 2) and entry.get("depth"):
             continue  # no Include before 8.2
-        if index is None or _chain_applies(matches, index, blank, memo_global):
+        if index is None or chain_applies(matches, index, blank, memo_global):
             first_pass.append((kw, entry))
-        if index is not None and written in allowed and _chain_applies(matches, index, ctx, memo_ctx):
+        if index is not None and written in allowed and chain_applies(matches, index, ctx, memo_ctx):
             match_pass.append((kw, entry))
     values = _collect(first_pass)
     values.update(_collect(match_pass))
@@ -862,7 +862,7 @@ def validate(parsed, version=None):
         if kw not in known:
             out.append(dict(where, message=f"Bad configuration option: {written}"))
         index = entry.get("match")
-        active = index is None or _chain_applies(matches, index, blank, memo)
+        active = index is None or chain_applies(matches, index, blank, memo)
         if not active and kw not in allowed:
             out.append(dict(where, message=f"Directive '{written}' is not allowed within a Match block"))
         if kw == "subsystem" and active and entry.get("args") and vt is not None and vt < (9, 5):

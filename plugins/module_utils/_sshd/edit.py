@@ -195,25 +195,8 @@ def _startup_applies(parsed, version):
     memo = {}
 
     def applies(index):
-        seen = []
-        current = index
-        result = True
-        while current is not None:
-            if current in memo:
-                result = memo[current]
-                break
-            if not isinstance(current, int) or not 0 <= current < len(matches) or current in seen:
-                result = False
-                break
-            seen.append(current)
-            block = matches[current]
-            if not block.get("valid", True) or not sshd_config.match_applies(block.get("criteria"), blank):
-                result = False
-                break
-            current = block.get("parent")
-        for item in seen:
-            memo[item] = result
-        return result
+        # the same chain walk sshd_config.effective uses (Include inside Match, invalid blocks)
+        return sshd_config.chain_applies(matches, index, blank, memo)
 
     return applies
 
