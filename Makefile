@@ -102,7 +102,7 @@ unit: venv collection
 
 # The scenarios make test runs (extensions/molecule/<name>); each creates, breaks, fixes,
 # proves with real clients and destroys its own hosts.
-MOLECULE_SCENARIOS ?= faults must_not_touch
+MOLECULE_SCENARIOS ?= faults must_not_touch rescue
 molecule: venv collection images
 	cd extensions && for s in $(MOLECULE_SCENARIOS); do \
 	  echo "== molecule test -s $$s"; start=$$(date +%s); \
