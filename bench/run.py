@@ -92,6 +92,11 @@ ANALYSIS_START = "<!-- bench:analysis:start (written by hand; bench/run.py keeps
 ANALYSIS_END = "<!-- bench:analysis:end -->"
 
 
+def relative(text):
+    """Paths under the checkout written relative to it (results are committed)."""
+    return str(text).replace(str(ROOT) + "/", "")
+
+
 def log(msg):
     print(f"[bench] {msg}", flush=True)
 
@@ -515,7 +520,7 @@ def profile_pass(inventory, envs, work, commands):
         events = json.loads(events_path.read_text()) if events_path.exists() else []
         res["profile"] = summarize_events(events, res["launched"], ended)
         res["what"] = what
-        res["argv"] = " ".join(Path(argv[0]).name if i == 0 else a for i, a in enumerate(argv))
+        res["argv"] = " ".join([Path(argv[0]).name] + [relative(a) for a in argv[1:]])
         out[key] = res
         log(f"profile {key:20} {res['wall']:6.1f} s  tree peak PSS {res['tree_pss_kb'] / 1024:5.0f} MiB"
             f" ({res['tree_procs']} processes)")
@@ -772,8 +777,10 @@ def render_scaling(scaling):
     lines = ["## Scaling", "",
              f"Run of {meta['date']}: the same commands on N = {', '.join(str(s['n']) for s in sizes)} hosts of one"
              f" fleet (every N a mix of the releases), forks {sizes[0]['forks']}, {sizes[0]['repeats']} timed rounds"
-             " each. Left: median wall time (bars: min - max). Right: the cost of each added host, the slope"
-             " between neighbouring N; flat means linear.", "",
+             " each. Left: median wall time (bars: min - max). Right: the controller CPU time (user + system of the"
+             " whole process tree) that each added host costs, the slope between neighbouring N: flat means the"
+             " cost grows linearly with the fleet. The CPU slope is far steadier than the wall-time slope on a busy"
+             " machine.", "",
              f"![scaling]({PNG.relative_to(DOC.parent).as_posix()})", ""]
     sums = {s["n"]: summarize(s) for s in sizes}
     names = [c for c in ORDER if any(c in sums[s["n"]]["commands"] for s in sizes)]
@@ -785,15 +792,17 @@ def render_scaling(scaling):
     header = ["N"] + [f"{c} s" for c in names] + [f"{r['num']}/{r['den']}" for r in sums[sizes[0]["n"]]["ratios"]
                                                   if r["target"] is not None]
     lines += md_table(header, rows)
-    rows = []
-    for prev, cur in zip(sizes, sizes[1:]):
-        a, b = sums[prev["n"]]["commands"], sums[cur["n"]]["commands"]
-        rows.append([f"{prev['n']} -> {cur['n']}"] + [
-            f"{(b[c]['median'] - a[c]['median']) * 1000 / (cur['n'] - prev['n']):.0f}" if c in a and c in b else "-"
-            for c in names])
-    if rows:
-        lines += ["", "Added wall time per added host (ms):", ""]
-        lines += md_table(["N"] + names, rows)
+    for key, title in (("median", "Added wall time per added host (ms):"),
+                       ("cpu", "Added controller CPU per added host (ms):")):
+        rows = []
+        for prev, cur in zip(sizes, sizes[1:]):
+            a, b = sums[prev["n"]]["commands"], sums[cur["n"]]["commands"]
+            rows.append([f"{prev['n']} -> {cur['n']}"] + [
+                f"{(b[c][key] - a[c][key]) * 1000 / (cur['n'] - prev['n']):.0f}" if c in a and c in b else "-"
+                for c in names])
+        if rows:
+            lines += ["", title, ""]
+            lines += md_table(["N"] + names, rows)
     return lines
 
 
@@ -818,10 +827,11 @@ def plot_scaling(scaling, path):
         left.errorbar(ns, med, yerr=err, marker="o", capsize=3, label=name)
         if len(ns) > 1:
             mids = [(a + b) / 2 for a, b in zip(ns, ns[1:])]
-            slope = [(sums[b][name]["median"] - sums[a][name]["median"]) * 1000 / (b - a) for a, b in zip(ns, ns[1:])]
+            slope = [(sums[b][name]["cpu"] - sums[a][name]["cpu"]) * 1000 / (b - a) for a, b in zip(ns, ns[1:])]
             right.plot(mids, slope, marker="o", label=name)
     left.set(xlabel="hosts (N)", ylabel="wall time, s", title="Median wall time")
-    right.set(xlabel="hosts (N, midpoint of each step)", ylabel="ms per added host", title="Cost of each added host")
+    right.set(xlabel="hosts (N, midpoint of each step)", ylabel="controller CPU ms per added host",
+              title="Controller CPU of each added host (flat = linear)")
     right.axhline(0, color="grey", linewidth=0.5)
     for ax in (left, right):
         ax.grid(True, alpha=0.3)
@@ -938,6 +948,8 @@ def parse_args(argv):
     p.add_argument("--candidate", type=lambda v: Path(v).resolve(), metavar="PATH",
                    help="also time facts, diagnose and remediate from the sshd.doctor under this collections path"
                         " (a branch or a prototype), in the same rounds, marked with *")
+    p.add_argument("--render", action="store_true",
+                   help="run nothing: rewrite docs/benchmarks.md and the plot from bench/results/*.json")
     p.add_argument("--boot-timeout", type=int, default=90, help="seconds to wait for each host's SSH banner")
     args = p.parse_args(argv)
     if not args.fleet.startswith("bench"):
@@ -958,18 +970,31 @@ def parse_args(argv):
     return args
 
 
+def render_only():
+    main_res, scaling = load_json(RESULTS / "main.json"), load_json(RESULTS / "scaling.json")
+    if main_res is None and scaling is None:
+        raise SystemExit("[bench] no results in bench/results/ to render")
+    if scaling and plot_scaling(scaling, PNG):
+        log(f"wrote {PNG.relative_to(ROOT)}")
+    DOC.write_text(render_doc(main_res, scaling), encoding="utf-8")
+    log(f"wrote {DOC.relative_to(ROOT)}")
+    return 0
+
+
 def main(argv=None):
     ensure_venv()
     args = parse_args(argv)
+    if args.render:
+        return render_only()
     if args.collections is None:
         ensure_collection()
         args.collections = COLLECTIONS
     WORK.mkdir(parents=True, exist_ok=True)
     n_max = max(args.sizes)
     meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "machine": machine_info(), "argv": sys.argv[1:], "commands": args.commands,
-            "collections": None if args.collections == COLLECTIONS else str(args.collections),
-            "candidate": str(args.candidate) if args.candidate else None}
+            "machine": machine_info(), "argv": [relative(a) for a in sys.argv[1:]], "commands": args.commands,
+            "collections": None if args.collections == COLLECTIONS else relative(args.collections),
+            "candidate": relative(args.candidate) if args.candidate else None}
     control_dir = Path(tempfile.mkdtemp(prefix="bench-cp-", dir="/tmp"))
     started = time.monotonic()
     sizes = []
