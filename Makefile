@@ -66,7 +66,7 @@ test: venv collection deps lint sanity unit molecule
 lint: ruff ansible-lint
 
 ruff: venv
-	ruff check plugins tests
+	ruff check plugins tests extensions bench
 
 ansible-lint: venv collection
 	ansible-lint
