@@ -41,7 +41,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "lab"))
+import lab  # noqa: E402  pylint: disable=wrong-import-position
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -187,52 +189,12 @@ def fleet_spec(n):
                     if base + (1 if i < extra else 0))
 
 
-def wait_banner(port, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-                sock.settimeout(3)
-                if sock.recv(64).startswith(b"SSH-"):
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
-
-
-INOTIFY_INSTANCES = Path("/proc/sys/fs/inotify/max_user_instances")
-INOTIFY_WANTED = 1024
-
-
-def check_inotify():
-    """Every lab container's systemd takes inotify instances from the same (root) user; at the
-    kernel default of 128 per user, boots beyond a few dozen containers on the machine stall
-    ("Failed to create inotify object: Too many open files") and sshd never starts."""
-    try:
-        current = int(INOTIFY_INSTANCES.read_text())
-    except (OSError, ValueError):
-        return
-    if current >= INOTIFY_WANTED:
-        return
-    if os.geteuid() == 0:
-        log(f"raising fs.inotify.max_user_instances from {current} to {INOTIFY_WANTED}:"
-            " systemd in many containers runs out of inotify instances at the default")
-        try:
-            INOTIFY_INSTANCES.write_text(f"{INOTIFY_WANTED}\n")
-            return
-        except OSError as exc:
-            log(f"could not raise it: {exc}")
-    log(f"warning: fs.inotify.max_user_instances is {current}; hosts may stall at boot"
-        f" (sysctl -w fs.inotify.max_user_instances={INOTIFY_WANTED})")
-
-
 def pending_banners(hosts, timeout):
     """Wait up to `timeout` seconds for the SSH banner of every host; return the hosts without one."""
     pending = list(hosts)
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
-        pending = [h for h in pending if not wait_banner(h["port"], 1)]
+        pending = [h for h in pending if not lab.wait_banner(h["port"], 1)]
         if pending:
             time.sleep(1)
     return pending
@@ -240,7 +202,7 @@ def pending_banners(hosts, timeout):
 
 def fleet_up(name, n, timeout):
     """Start the fleet, wait for all banners at once, restart containers whose boot stalled."""
-    check_inotify()
+    # lab.py up raises fs.inotify.max_user_instances itself (its setup step)
     spec = fleet_spec(n)
     log(f"starting fleet {name}: {n} hosts ({spec})")
     # lab.py waits for the banners one host after the other; it only needs to write the

@@ -108,9 +108,13 @@ def cmd_setup(_args=None):
     # Every systemd container takes inotify instances; the default 128 per user runs out after
     # a few dozen hosts and new ones hang at boot ("Failed to create inotify object").
     inotify = Path("/proc/sys/fs/inotify/max_user_instances")
-    if inotify.exists() and int(inotify.read_text()) < 1024 and os.geteuid() == 0:
-        log("raising fs.inotify.max_user_instances to 1024 (systemd in every lab host needs some)")
-        inotify.write_text("1024\n")
+    if inotify.exists() and int(inotify.read_text()) < 1024:
+        if os.geteuid() == 0:
+            log("raising fs.inotify.max_user_instances to 1024 (systemd in every lab host needs some)")
+            inotify.write_text("1024\n")
+        else:
+            log("warning: fs.inotify.max_user_instances is below 1024; hosts may stall at boot"
+                " (sysctl -w fs.inotify.max_user_instances=1024)")
     if not CONTAINERS_CONF.exists():
         log(f"writing {CONTAINERS_CONF} (runtime runc, ulimits within the hard limits)")
         CONTAINERS_CONF.parent.mkdir(parents=True, exist_ok=True)
