@@ -37,8 +37,8 @@ def host_verdict(entry, threshold=report.DEFAULT_THRESHOLD):
     return report.host_verdict(entry, threshold=threshold)
 
 
-def fleet_verdict(fleet, report_dir=None):
-    return report.fleet_verdict(fleet, report_dir=report_dir)
+def fleet_verdict(fleet, report_dir=None, details=False):
+    return report.fleet_verdict(fleet, report_dir=report_dir, details=details)
 
 
 def fleet_markdown(fleet):

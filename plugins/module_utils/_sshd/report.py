@@ -13,6 +13,7 @@ thin wrappers.  The shape of the fleet dict is documented in docs/report.md:
     fleet_markdown(fleet)        -> Markdown summary
     fleet_html(fleet)            -> self-contained HTML (inline CSS and JS, no network)
     fleet_junit(fleet)           -> JUnit XML, one testcase per host and check (and ``ssh_probe``)
+    report_files(fleet, facts)   -> {relative path: text} of every report file
 """
 
 import datetime
@@ -418,8 +419,11 @@ def summarize(entries, threshold=DEFAULT_THRESHOLD):
 
 
 def _fleet(fleet):
-    if not isinstance(fleet, dict) or "hosts" not in fleet:
+    if not isinstance(fleet, dict) or not isinstance(fleet.get("hosts"), dict):
         raise ReportError("expected the fleet dict of sshd.doctor.fleet_report (with 'hosts' and 'summary')")
+    for name, entry in fleet["hosts"].items():
+        if not isinstance(entry, dict):
+            raise ReportError(f"the entry of host {name} in the fleet dict is a {type(entry).__name__}, not a dict")
     if "summary" not in fleet:
         fleet = dict(fleet)
         fleet["summary"] = summarize(fleet["hosts"], fleet.get("threshold"))
@@ -501,8 +505,9 @@ def _probe_verdict(probe):
     return [probe_headline(probe)]
 
 
-def fleet_verdict(fleet, report_dir=None):
-    """Lines for the play output at the end of a run."""
+def fleet_verdict(fleet, report_dir=None, details=False):
+    """Lines for the play output at the end of a run; with ``details``, also the verdict of each
+    host that is not healthy or whose client probe failed (its findings with evidence and fix)."""
     fleet = _fleet(fleet)
     s = fleet["summary"]
     lines = [headline(fleet)]
@@ -512,6 +517,15 @@ def fleet_verdict(fleet, report_dir=None):
             lines.append("{}: {}".format(label, ", ".join(s[key])))
     for fid, item in s["by_id"].items():
         lines.append("{} ({}): {}".format(fid, item["severity"], _plural(item["count"], "host")))
+    if details:
+        threshold = fleet.get("threshold") or DEFAULT_THRESHOLD
+        for name, entry in fleet["hosts"].items():
+            e = normalize_entry(entry, threshold)
+            if e["status"] == "healthy" and not _probe_bad(e):
+                continue
+            first, *rest = host_verdict(e, threshold)
+            lines.append(f"{name}: {first}")
+            lines.extend("    " + line for line in rest)
     if report_dir:
         where = str(report_dir).rstrip("/")
         lines.append(f"reports: {where}/index.html, fleet.md, fleet.json, junit.xml, hosts/")
@@ -1189,3 +1203,44 @@ def fleet_html(fleet):
               f'</main><script type="application/json" id="fleet-summary">{data}</script>',
               f"<script>{_JS}</script></body></html>"]
     return "\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------- the files of a report
+
+# format -> the fleet file of that format; ``json`` also writes hosts/<host>.json per host.
+REPORT_FORMATS = {"json": "fleet.json", "markdown": "fleet.md", "html": "index.html", "junit": "junit.xml"}
+_RENDER = {"markdown": fleet_markdown, "html": fleet_html, "junit": fleet_junit}
+
+
+def to_json(value):
+    """The JSON text of a report file (4-space indent, keys in their order, final newline)."""
+    return json.dumps(value, indent=4, separators=(",", ": "), ensure_ascii=False, default=str) + "\n"
+
+
+def report_files(fleet, facts=None, formats=tuple(REPORT_FORMATS)):
+    """Every file of the report as ``{path relative to the report directory: text}``.
+
+    ``facts`` maps inventory names to their ``ansible_facts.sshd``; a host file carries it only
+    when the host was diagnosed (status healthy or findings), else ``"sshd": null``.
+    """
+    fleet = _fleet(fleet)
+    facts = facts or {}
+    if not isinstance(facts, dict):
+        raise ReportError(f"facts must be a dict of inventory name -> ansible_facts.sshd, got {type(facts).__name__}")
+    if isinstance(formats, str):
+        formats = [formats]
+    unknown = sorted(set(formats) - set(REPORT_FORMATS))
+    if unknown:
+        raise ReportError(f"unknown report format(s) {', '.join(map(str, unknown))}; choose from {', '.join(REPORT_FORMATS)}")
+    files = {}
+    if "json" in formats:
+        for name, entry in fleet["hosts"].items():
+            doc = {"host": name, "generated": fleet.get("generated"), "threshold": fleet.get("threshold")}
+            doc.update(entry)
+            doc["sshd"] = facts.get(name) if entry.get("status") in ("healthy", "findings") else None
+            # the path is made from the name again, never taken from the dict (no ``../``)
+            files[host_file(name)] = to_json(doc)
+    for fmt, path in REPORT_FORMATS.items():
+        if fmt in formats:
+            files[path] = to_json(fleet) if fmt == "json" else _RENDER[fmt](fleet)
+    return files

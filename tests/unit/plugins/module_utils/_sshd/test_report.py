@@ -207,6 +207,22 @@ def test_fleet_verdict_lines():
     assert "unreachable: gone-1" in lines
     assert "sftp_subsystem_missing (error): 2 hosts" in lines
     assert lines[-1] == "reports: /srv/r/index.html, fleet.md, fleet.json, junit.xml, hosts/"
+    assert not any(line.startswith(("web-1:", "web-2:")) for line in lines)
+
+
+def test_fleet_verdict_details():
+    fleet = sample_fleet()
+    plain = report.fleet_verdict(fleet, report_dir="/srv/r/")
+    lines = report.fleet_verdict(fleet, report_dir="/srv/r/", details=True)
+    assert lines[:len(plain) - 1] == plain[:-1] and lines[-1] == plain[-1]
+    extra = lines[len(plain) - 1:-1]
+    heads = [line.split(":", 1)[0] for line in extra if not line.startswith(" ")]
+    # every host that is not healthy, in the fleet's order; healthy ones only count in the headline
+    assert heads == [h for h, e in fleet["hosts"].items() if e["status"] != "healthy"]
+    for name in heads:
+        verdict = report.host_verdict(fleet["hosts"][name], fleet["threshold"])
+        i = extra.index(f"{name}: {verdict[0]}")
+        assert extra[i + 1:i + len(verdict)] == ["    " + line for line in verdict[1:]]
 
 
 # ---------------------------------------------------------------- Markdown
@@ -376,12 +392,17 @@ def test_captured_host(case):
         assert len(entry["checks"]) > 10 and entry["version"]
 
 
-def test_captured_fleet():
-    hosts = {}
+def captured_fleet_and_facts():
+    hosts, facts_by_host = {}, {}
     for case in CASES:
         data = load(f"{case}.json")
         hosts[case] = report.host_report(data["result"], release=data["release"])
-    fleet = report.fleet_report(hosts, generated="2025-01-02T03:04:05Z")
+        facts_by_host[case] = (data["result"].get("ansible_facts") or {}).get("sshd")
+    return report.fleet_report(hosts, generated="2025-01-02T03:04:05Z"), facts_by_host
+
+
+def test_captured_fleet():
+    fleet = captured_fleet_and_facts()[0]
     root = ET.fromstring(report.fleet_junit(fleet))
     for suite in root.findall("testsuite"):
         entry = fleet["hosts"][suite.get("name")]
@@ -400,6 +421,36 @@ def test_captured_fleet():
     assert all(url[2].startswith("hosts/") for url in parse_html(doc).urls)
     md = report.fleet_markdown(fleet)
     assert "### bullseye_tcp_wrappers_denied: failing" in md
+
+
+def test_report_files():
+    fleet, facts_by_host = captured_fleet_and_facts()
+    files = report.report_files(fleet, facts_by_host)
+    assert sorted(p for p in files if not p.startswith("hosts/")) == ["fleet.json", "fleet.md", "index.html", "junit.xml"]
+    assert sorted(p for p in files if p.startswith("hosts/")) == sorted(f"hosts/{c}.json" for c in CASES)
+    assert json.loads(files["fleet.json"]) == json.loads(json.dumps(fleet))
+    assert files["fleet.md"] == report.fleet_markdown(fleet) and files["junit.xml"] == report.fleet_junit(fleet)
+    for case in CASES:
+        doc = json.loads(files[f"hosts/{case}.json"])
+        assert doc["host"] == case and doc["generated"] == "2025-01-02T03:04:05Z" and doc["threshold"] == "error"
+        assert doc["status"] == fleet["hosts"][case]["status"] and doc["file"] == f"hosts/{case}.json"
+        diagnosed = doc["status"] in ("healthy", "findings")
+        assert (doc["sshd"] == facts_by_host[case]) if diagnosed else doc["sshd"] is None
+        assert list(doc)[:3] == ["host", "generated", "threshold"] and list(doc)[-1] == "sshd"
+    assert all(text.endswith("\n") for name, text in files.items() if name.endswith(".json"))
+
+
+def test_report_files_formats_and_names():
+    fleet = report.fleet_report({"../etc/passwd": None, "web 1": None}, generated="2025-01-02T03:04:05Z")
+    assert sorted(report.report_files(fleet, formats=["json"])) == ["fleet.json", "hosts/_etc_passwd.json", "hosts/web_1.json"]
+    assert list(report.report_files(fleet, formats="junit")) == ["junit.xml"]
+    assert report.report_files(fleet, formats=[]) == {}
+    with pytest.raises(report.ReportError, match="unknown report format.*pdf"):
+        report.report_files(fleet, formats=["json", "pdf"])
+    with pytest.raises(report.ReportError, match="facts must be a dict"):
+        report.report_files(fleet, ["x"])
+    with pytest.raises(report.ReportError, match="expected the fleet dict"):
+        report.report_files({"summary": {}})
 
 
 # ---------------------------------------------------------------- the client probe
