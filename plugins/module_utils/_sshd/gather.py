@@ -140,15 +140,16 @@ def gather_binaries(host, sshd_path=None):
 
 
 def gather_version(host, sshd_path, sshd_data):
-    """`sshd -V` (9.x prints it; 8.x prints it in its usage text), refined or replaced by the
-    banner string compiled into the binary: 9.2's `sshd -V` says `OpenSSH_9.2` where the
-    binary says `OpenSSH_9.2p1`."""
+    """The banner string compiled into the binary (SSH_RELEASE, with the portable suffix: the
+    version sshd announces; 9.2's `sshd -V` says only `OpenSSH_9.2`), read from the bytes already
+    in hand; else `sshd -V` (9.x prints it; 8.x prints it in its usage text), else `ssh -V`."""
+    bver, btup = version.version_from_binary(sshd_data)
+    if bver and "p" in bver:
+        # no process to run: the release string is what `sshd -V` would print, suffix included
+        return {"version": bver, "version_tuple": list(btup), "version_source": "binary"}
     if sshd_path:
         out, err = host.run([sshd_path, "-V"])[1:]
         ver, tup = version.parse_version((err or "") + (out or ""))
-        bver, btup = version.version_from_binary(sshd_data)
-        if ver and bver and btup == tup and len(bver) > len(ver):
-            return {"version": bver, "version_tuple": list(btup), "version_source": "sshd -V, binary"}
         if ver:
             return {"version": ver, "version_tuple": list(tup), "version_source": "sshd -V"}
         if bver:
