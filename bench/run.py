@@ -440,8 +440,7 @@ PROFILE_RUNS = (
     ("hand", "hand", [], "hand-written playbook"),
     ("diagnose", "diagnose", [], "diagnose as shipped"),
     ("diagnose_no_report", "diagnose", ["-e", "diagnose_report=false"], "diagnose without the report files"),
-    ("remediate", "remediate", [], "remediate rerun as shipped (serial 25%)"),
-    ("remediate_one_batch", "remediate", ["-e", "remediate_serial=100%"], "remediate rerun in one batch"),
+    ("remediate", "remediate", [], "remediate rerun as shipped (plan play, then an empty rollout)"),
     ("diagnose*", "diagnose*", [], "candidate diagnose"),
     ("remediate*", "remediate*", [], "candidate remediate rerun"),
 )
