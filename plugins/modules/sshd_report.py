@@ -73,9 +73,7 @@ EXAMPLES = r"""
   sshd.doctor.sshd_report:
     dest: /srv/reports/sshd
     fleet: "{{ diagnose_fleet }}"
-    facts: >-
-      {{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars)
-              | map(attribute='ansible_facts') | map(attribute='sshd', default=none))) }}
+    facts: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, ['ansible_facts', 'sshd']))) }}"
   run_once: true
 
 - name: Only the JUnit file, for CI

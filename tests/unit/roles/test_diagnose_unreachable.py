@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The diagnose and compliance playbooks when no host can be reached: real ansible-playbook runs
+against inventory hosts on 127.0.0.1 ports where nothing listens (the lab's hosts are tested by
+molecule; this is the path a dead host takes)."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+
+COLLECTIONS = Path(report.__file__).absolute().parents[6]
+
+
+@pytest.fixture(scope="module")
+def closed_ports():
+    """Two ports that refuse connections: bound, never listening, held for the whole module."""
+    socks = []
+    for _ in range(2):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    yield [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+
+
+def run(tmp, playbook, ports, *extra):
+    (tmp / "inventory.yml").write_text(json.dumps({"all": {"hosts": {
+        "gone-1": {"ansible_host": "127.0.0.1", "ansible_port": ports[0], "diagnose_release": "rhel9"},
+        "gone-2": {"ansible_host": "127.0.0.1", "ansible_port": ports[1], "lab_release": "bookworm"},
+    }, "vars": {"ansible_user": "nobody", "ansible_ssh_args": "-o ConnectTimeout=5"}}}))
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+               ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="False")
+    env.pop("ANSIBLE_CONFIG", None)
+    exe = Path(sys.executable).parent / "ansible-playbook"
+    res = subprocess.run([str(exe) if exe.exists() else shutil.which("ansible-playbook"), playbook,
+                          "-i", str(tmp / "inventory.yml"), "-e", f"diagnose_report_dir={tmp / 'report'}", *extra],
+                         cwd=tmp, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return res.returncode, res.stdout + res.stderr
+
+
+def test_diagnose_reports_unreachable_hosts(tmp_path, closed_ports):
+    rc, out = run(tmp_path, "sshd.doctor.diagnose", closed_ports, "-e", "diagnose_probe=true")
+    assert rc == 0, out  # diagnose reports; the compliance playbook is the gate
+    fleet = json.loads((tmp_path / "report" / "fleet.json").read_text())
+    assert fleet["summary"]["unreachable_hosts"] == ["gone-1", "gone-2"]
+    assert {h: e["release"] for h, e in fleet["hosts"].items()} == {"gone-1": "rhel9", "gone-2": "bookworm"}
+    for name, port in zip(("gone-1", "gone-2"), closed_ports):
+        host = json.loads((tmp_path / "report" / "hosts" / f"{name}.json").read_text())
+        assert host["status"] == "unreachable" and host["sshd"] is None
+        assert "Connection refused" in host["message"]
+        # the controller's own client saw the same from outside: refused at connect
+        assert host["probe"]["status"] == "failed" and host["probe"]["target"]["port"] == port
+        assert host["probe"]["stages"][0]["failed_at"] == "connect"
+    for name in ("fleet.md", "index.html", "junit.xml"):
+        assert "gone-2" in (tmp_path / "report" / name).read_text()
+    # the verdict names each host and why, once, at the end
+    assert out.count("gone-1: UNREACHABLE: ") == 1 and "rescue playbook" in out, out
+
+
+def test_compliance_fails_on_unreachable_hosts(tmp_path, closed_ports):
+    rc, out = run(tmp_path, "sshd.doctor.compliance", closed_ports)
+    assert rc == 2, out
+    assert (tmp_path / "report" / "junit.xml").exists()
