@@ -13,7 +13,7 @@ short_description: Write the sshd.doctor fleet report files on the controller
 version_added: "0.1.0"
 description:
   - Writes the files of a fleet report made by P(sshd.doctor.fleet_report#filter) into O(dest), on the controller,
-    in one task; the role M(sshd.doctor.diagnose) calls it once per run (C(run_once)).
+    in one task; the role C(sshd.doctor.diagnose) calls it once per run (C(run_once)).
   - "C(fleet.json), C(fleet.md), C(index.html), C(junit.xml) and, with V(json), one C(hosts/<host>.json) per host
     of the fleet: the host's entry and its full C(ansible_facts.sshd) (C(null) for a host that was not diagnosed)."
   - Each file is replaced atomically, and only when its content differs. The directory is created when missing.
