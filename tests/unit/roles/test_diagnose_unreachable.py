@@ -22,11 +22,9 @@ COLLECTIONS = Path(report.__file__).absolute().parents[6]
 @pytest.fixture(scope="module")
 def closed_ports():
     """Two ports that refuse connections: bound, never listening, held for the whole module."""
-    socks = []
-    for _ in range(2):
-        s = socket.socket()
+    socks = [socket.socket(), socket.socket()]
+    for s in socks:
         s.bind(("127.0.0.1", 0))
-        socks.append(s)
     yield [s.getsockname()[1] for s in socks]
     for s in socks:
         s.close()
