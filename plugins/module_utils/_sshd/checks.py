@@ -53,8 +53,10 @@ def _ver(state):
 def check_sshd_not_installed(state):
     if state.get("installed"):
         return []
+    wanted = ((state.get("binaries") or {}).get("sshd") or {}).get("path")
     return [finding("sshd_not_installed", ERROR, "No sshd binary found on this host",
-                    ["searched /usr/sbin, /usr/local/sbin, /sbin, /usr/bin"],
+                    ["%s does not exist or is not executable" % wanted if wanted
+                     else "searched /usr/sbin, /usr/local/sbin, /sbin, /usr/bin"],
                     "Install the OpenSSH server package (openssh-server).")]
 
 
@@ -136,33 +138,56 @@ def check_socket_activation_mismatch(state):
 # ---------------------------------------------------------------- privilege separation
 
 
+def _not_a_dir(ps):
+    return bool(ps.get("exists")) and ps.get("is_dir", ps.get("isdir", True)) is False
+
+
+def _unique_messages(lines):
+    """Log and sshd -t lines, each message once (the journal repeats what sshd -t prints)."""
+    seen, out = set(), []
+    for line in lines:
+        text = re.sub(r"^.*?(sshd(-session)?(\[\d+\])?: )", "", line)
+        if text not in seen:
+            seen.add(text)
+            out.append(line)
+    return out
+
+
 def check_privsep_dir_missing(state):
     ps = state.get("privsep") or {}
-    if not state.get("installed") or ps.get("exists"):
+    if not state.get("installed") or (ps.get("exists") and not _not_a_dir(ps)):
         return []
     svc = state.get("service") or {}
-    if _service_down(state) and ps.get("persistent_by") == "RuntimeDirectory":
-        # systemd removes its RuntimeDirectory when the unit stops and recreates it at start
+    socket_waiting = (svc.get("socket") or {}).get("active_state") == "active" and svc.get("active_state") != "active"
+    if not ps.get("exists") and ((_service_down(state) and ps.get("persistent_by") == "RuntimeDirectory")
+                                 or socket_waiting):
+        # systemd removes its RuntimeDirectory when the unit stops and recreates it at start; with
+        # socket activation (Accept=no) it appears with the first connection
         return []
-    evidence = ["%s does not exist (compiled into %s)" % (ps.get("dir"), "sshd" if ps.get("dir_source") == "binary" else "default")]
+    if _not_a_dir(ps):
+        evidence = ["%s exists but is not a directory: sshd cannot chroot into it" % ps.get("dir")]
+    else:
+        evidence = ["%s does not exist (compiled into %s)" % (ps.get("dir"), "sshd" if ps.get("dir_source") == "binary" else "default")]
     if svc.get("active_state") == "active":
         evidence.append("%s is still active (pid %s): the listener runs, every new connection dies" % (svc.get("unit"), svc.get("main_pid")))
-    evidence += _test_output(state, "privilege separation|chroot")[:2]
-    evidence += _log(state, "Missing privilege separation|chroot\\(")[-3:]
+    evidence += _unique_messages(_test_output(state, "privilege separation|chroot")[:2]
+                                 + _log(state, "Missing privilege separation|chroot\\(")[-3:])
     if not ps.get("persistent"):
         evidence.append("nothing recreates it at boot: the unit has no RuntimeDirectory=%s and no tmpfiles.d line" % (
             ps.get("dir", "").rsplit("/", 1)[-1]))
-    return [finding("privsep_dir_missing", ERROR, "Privilege separation directory %s is missing" % ps.get("dir"), evidence,
-                    "install -d -m 0755 -o root -g root %s%s, then %s the service." % (
+    return [finding("privsep_dir_missing", ERROR, "Privilege separation directory %s %s" % (
+        ps.get("dir"), "is not a directory" if _not_a_dir(ps) else "is missing"), evidence,
+                    "%sinstall -d -m 0755 -o root -g root %s%s, then %s the service." % (
+                        "Move the file %s aside (it is not sshd's), then " % ps.get("dir") if _not_a_dir(ps) else "",
                         ps.get("dir"),
                         "" if ps.get("persistent") else "; make it persistent with tmpfiles.d (d %s 0755 root root -)" % ps.get("dir"),
                         "start" if _service_down(state) else "restart"),
-                    remediable=True)]
+                    remediable=not _not_a_dir(ps))]
 
 
 def check_privsep_dir_insecure(state):
     ps = state.get("privsep") or {}
-    if not ps.get("exists"):
+    if not ps.get("exists") or _not_a_dir(ps):
         return []
     mode = int(ps.get("mode") or "0", 8)
     problems = []
@@ -192,28 +217,19 @@ def check_privsep_user_missing(state):
 # ---------------------------------------------------------------- configuration
 
 
-_CONFIG_MESSAGE = re.compile(r"Bad configuration option|not allowed within a Match|Unsupported option|missing argument|"
-                             r"already defined|Directive|Bad yes/no|invalid|Bad .* argument|unknown", re.IGNORECASE)
-
-
 def config_errors(state):
-    """sshd -t/-T errors that are about the configuration text: those that name a file:line, or
-    that read like a config error; never privsep, host-key or warning-banner lines."""
+    """sshd -t/-T errors that are about the configuration text (never privsep, host-key, permission
+    or warning-banner lines)."""
     test = (state.get("config") or {}).get("test") or {}
     if not test or test.get("rc") == 0:
         return []
-    out = []
-    for e in test.get("errors", []):
-        msg = e.get("message", "")
-        if sshd_config.is_environment_error(msg) or msg.startswith("terminating"):
-            continue
-        if e.get("line") is not None or _CONFIG_MESSAGE.search(msg):
-            out.append(e)
-    return out
+    return sshd_config.text_errors(test.get("errors"))
 
 
 def check_config_invalid(state):
     cfg = state.get("config") or {}
+    if cfg.get("readable") is False:
+        return []
     errs = config_errors(state)
     source = "sshd -t"
     if not errs and cfg.get("valid") is None and cfg.get("parser_errors"):
@@ -280,6 +296,10 @@ def check_sftp_subsystem_missing(state):
     if (state.get("subsystems") or {}).get("sftp"):
         return []
     cfg = state.get("config") or {}
+    if cfg.get("source") != "sshd -T" and (cfg.get("readable") is False or cfg.get("complete") is False):
+        # the text could not be read (not root), or sshd stops before its end (include loop):
+        # nothing is known of the Subsystem lines
+        return []
     evidence = ["no `Subsystem sftp` in the effective configuration (%s; files read: %s)" % (
         cfg.get("source"), ", ".join(cfg.get("files", [])))]
     for e in cfg.get("sftp_in_match", []):
@@ -324,20 +344,35 @@ def check_tcp_wrappers_denied(state):
     if not tw.get("linked"):
         return []
     denied = {addr: v for addr, v in (tw.get("clients") or {}).items() if v.get("verdict") == "deny"}
-    if not denied:
-        # refusals in the log alone are history: the current rules allow those addresses
-        return []
+    named = [addr for addr, v in (tw.get("clients") or {}).items() if v.get("source") == "option"]
+    blanket = tw.get("any_client")
     evidence = ["%s links %s: hosts.allow/hosts.deny apply" % (tw.get("binary"), tw.get("library"))]
+    if not denied:
+        # refusals in the log alone are history: the current rules allow those addresses.  With no
+        # client named, rules that refuse every client the rules do not name are the finding.
+        if named or not blanket:
+            return []
+        evidence.append("%s:%s `%s` refuses %s client that hosts.allow does not name" % (
+            blanket.get("file"), blanket.get("line"), blanket.get("rule"), "every" if blanket.get("all") else "almost every"))
+        evidence += _log(state, "refused connect from")[-3:]
+        return [finding("tcp_wrappers_denied", ERROR,
+                        "tcp_wrappers refuses every client not named in hosts.allow: their connections close before the SSH banner",
+                        evidence,
+                        "Name the clients that must reach sshd (the `clients` option / diagnose_clients) to get a verdict "
+                        "per client; allow them in /etc/hosts.allow (`sshd: ADDR`), never `ALL: ALL`.")]
+    uncertain = all(v.get("uncertain") for v in denied.values())
     for addr, v in denied.items():
         seen = " (refused in the log)" if v.get("source") == "log" else ""
-        evidence.append("client %s%s: denied by %s:%s `%s`" % (addr, seen, v.get("file"), v.get("line"), v.get("rule")))
+        name = " (name %s)" % v["client_name"] if v.get("client_name") else ""
+        evidence.append("client %s%s%s: denied by %s:%s `%s`%s" % (addr, name, seen, v.get("file"), v.get("line"), v.get("rule"),
+                                                                   "; uncertain: %s" % v.get("reason") if v.get("uncertain") else ""))
     evidence += _log(state, "refused connect from")[-3:]
-    return [finding("tcp_wrappers_denied", ERROR,
+    return [finding("tcp_wrappers_denied", WARNING if uncertain else ERROR,
                     "tcp_wrappers refuses %s: the connection closes before the SSH banner" % ", ".join(sorted(denied)),
                     evidence,
                     "Allow the named clients for sshd in /etc/hosts.allow (`sshd: ADDR`), never `ALL: ALL`; "
                     "addresses only seen refused in the log are not allowed automatically.",
-                    remediable=any(v.get("source") != "log" for v in denied.values()))]
+                    remediable=not uncertain and any(v.get("source") != "log" for v in denied.values()))]
 
 
 # ---------------------------------------------------------------- host keys

@@ -26,6 +26,14 @@ PRIVSEP_DIRS = ("/run/sshd", "/var/run/sshd", "/var/empty/sshd", "/usr/share/emp
 DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
 TMPFILES_DIRS = ("/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/lib/tmpfiles.d")
 PASSWD_FIELDS = ("name", "passwd", "uid", "gid", "gecos", "home", "shell")
+DEFAULT_CONFIG = "/etc/ssh/sshd_config"
+VENDOR_CONFIG = "/usr/etc/ssh/sshd_config"  # SUSE: used while /etc/ssh/sshd_config does not exist
+# Where init scripts take sshd's options from (Debian, RHEL, Alpine), and the variable.
+INIT_OPTION_FILES = (("/etc/default/ssh", "SSHD_OPTS"), ("/etc/sysconfig/sshd", "OPTIONS"),
+                     ("/etc/conf.d/sshd", "SSHD_OPTS"))
+# Addresses from the documentation ranges (RFC 5737, RFC 3849): no hosts.allow names them, so
+# when libwrap refuses all of them it refuses every client the rules do not name.
+ANY_CLIENT = ("192.0.2.10", "198.51.100.20", "203.0.113.30", "2001:db8::40")
 
 
 class Host:
@@ -179,7 +187,9 @@ def gather_service(host, log_lines):
                         "ssh.service", "sshd.service", "ssh.socket", "sshd.socket"])[1]
         svc, sock = service.pick_units(service.parse_systemctl_show(out))
         if svc:
-            state.update({k: v for k, v in svc.items() if k in state or k in ("fragment_path", "restarts")})
+            state.update({k: v for k, v in svc.items()
+                          if k in state or k in ("fragment_path", "restarts", "exec_start", "environment_files",
+                                                 "environment")})
         state["socket"] = sock
         if log_lines and svc:
             rc, out, _err = host.run(["journalctl", "-u", svc["unit"], "-n", "200", "-o", "short-iso",
@@ -226,21 +236,80 @@ def gather_privsep(host, data, svc, privsep_user="sshd"):
     passwd = host.read_text("/etc/passwd") or ""
     user_exists = any(line.split(":", 1)[0] == privsep_user for line in passwd.splitlines())
     return {"dir": path, "dir_source": "binary" if compiled else "default", "exists": info["exists"],
+            "is_dir": bool(info.get("isdir")),
             "owner": info.get("owner"), "group": info.get("group"), "mode": info.get("mode"),
             "isdir": info.get("isdir"), "persistent": persistent_by is not None, "persistent_by": persistent_by,
             "user": privsep_user, "user_exists": user_exists}
 
 
-def gather_config(host, sshd_path, config_path, match_context, ver=None):
-    parsed = sshd_config.parse_config(config_path, reader=host.read_text, globber=host.glob)
-    state = {"path": config_path, "files": parsed["files"], "parse_errors": parsed["errors"],
-             "valid": None, "test": None, "source": "parser", "effective": {}, "matches": parsed["matches"],
-             "parser_errors": []}
+def gather_runtime(host, svc, sshd_path, sshd_data, config_path=None):
+    """How the daemon is really started: the unit's ExecStart (or the init script's options file)
+    expanded with its EnvironmentFiles, the `-f` and `-o` it passes, and the configuration path
+    with where that came from (option, command line, compiled into sshd, SUSE's vendor file)."""
+    env, files, argv, via = {}, [], [], None
+    if svc.get("init") == "systemd" and svc.get("exec_start"):
+        env.update(svc.get("environment") or {})
+        for ef in svc.get("environment_files") or []:
+            text = host.read_text(ef["path"])
+            files.append({"path": ef["path"], "optional": ef["optional"], "read": text is not None})
+            if text is not None:
+                env.update(service.parse_environment_file(text))
+        argv = service.expand_argv(svc["exec_start"], env)
+        via = "%s ExecStart" % svc.get("unit")
+    elif svc.get("init") in ("sysvinit", "openrc"):
+        for path, var in INIT_OPTION_FILES:
+            text = host.read_text(path)
+            if text is None:
+                continue
+            files.append({"path": path, "optional": True, "read": True})
+            opts = service.parse_environment_file(text).get(var)
+            if opts:
+                argv = [sshd_path or "sshd"] + service.shell_words(opts)
+                via = "%s %s" % (path, var)
+            break
+    opts = service.sshd_options(argv) if argv else {"config_file": None, "options": [], "flags": []}
+    if config_path:
+        path, source = config_path, "option"
+    elif opts["config_file"]:
+        path, source = opts["config_file"], "%s -f" % via
+    else:
+        compiled = [p for p in version.paths_in_binary(sshd_data, "sshd_config") if p != VENDOR_CONFIG]
+        path, source = (compiled[0], "binary") if compiled else (DEFAULT_CONFIG, "default")
+        if not host.exists(path) and host.exists(VENDOR_CONFIG):
+            # SUSE: /usr/etc/ssh/sshd_config serves while the admin has no /etc/ssh/sshd_config
+            path, source = VENDOR_CONFIG, "vendor"
+    return {"argv": argv, "argv_source": via, "config_path": path, "config_path_source": source,
+            "options": opts["options"], "environment_files": files}
+
+
+def option_entries(options, where="(command line)"):
+    """Parser entries for `-o Keyword=value` options: sshd reads them before the file, so they win."""
+    out = []
+    for number, text in enumerate(options, 1):
+        tokens, _err, rest = sshd_config.split_with_rest(text)
+        if tokens:
+            out.append({"keyword": tokens[0].lower(), "args": tokens[1:], "text": text, "file": where,
+                        "line": number, "match": None, "depth": 0, "raw": rest})
+    return out
+
+
+def gather_config(host, sshd_path, runtime, match_context, ver=None):
+    path = runtime["config_path"]
+    parsed = sshd_config.parse_config(path, reader=host.read_text, globber=host.glob)
+    parsed["entries"] = option_entries(runtime["options"]) + parsed["entries"]
+    readable = not (any(e["file"] == path and e["line"] is None and e["message"].startswith("cannot read")
+                        for e in parsed["errors"]) and host.exists(path))
+    state = {"path": path, "path_source": runtime["config_path_source"], "command_line_options": runtime["options"],
+             "files": parsed["files"], "readable": readable, "complete": parsed.get("complete", True), "parse_errors": parsed["errors"], "valid": None,
+             "test": None, "source": "parser", "effective": {}, "matches": parsed["matches"], "parser_errors": []}
     eff = sshd_config.effective(parsed, match_context, ver)
     if sshd_path:
         # `sshd -T` runs every check `sshd -t` does before it prints the effective config, so one
-        # run gives both: exit 0 with the dump, or the same errors `sshd -t` would print.
-        cmd = [sshd_path, "-T", "-f", config_path]
+        # run gives both: exit 0 with the dump, or the same errors `sshd -t` would print.  It gets
+        # the options the daemon is started with.
+        cmd = [sshd_path, "-T", "-f", path]
+        for opt in runtime["options"]:
+            cmd += ["-o", opt]
         spec = ",".join("%s=%s" % (k, v) for k, v in sorted((match_context or {}).items())
                         if k in ("user", "host", "addr", "laddr", "lport", "rdomain") and v)
         if spec:
@@ -249,21 +318,31 @@ def gather_config(host, sshd_path, config_path, match_context, ver=None):
         errors = sshd_config.parse_sshd_t_errors(err)
         state["test"] = {"rc": rc, "command": " ".join(cmd), "errors": errors,
                          "output": [line for line in (err or "").splitlines() if line][:20]}
-        # A failure caused only by the environment (privsep dir, host keys) says nothing of the text.
-        state["valid"] = True if rc == 0 else (False if checks.config_errors({"config": state}) else None)
-    if state["valid"] is not True:
-        # sshd could not judge the text (or is absent): the own validator says what it can
-        state["parser_errors"] = sshd_config.validate(parsed, ver)
         if rc == 0:
+            state["valid"] = True
             state["source"] = "sshd -T"
             eff = merge_effective(eff, sshd_config.parse_sshd_T(out))
+        elif sshd_config.text_errors(errors):
+            state["valid"] = False
+        # else: only the host kept sshd from judging the text (privsep dir, host keys, not root)
+    if state["valid"] is not True:
+        # sshd could not judge the text (or is absent): the own validator says what it can
+        state["parser_errors"] = sshd_config.validate(parsed, ver) if readable else []
+    for entry in eff.values():
+        entry.setdefault("origin", _origin(entry))
     state["effective"] = eff
     state["_parsed"] = parsed
     return state
 
 
+def _origin(entry):
+    if entry.get("file") == "(command line)":
+        return "command line"
+    return "config" if entry.get("file") else "compiled default"
+
+
 def merge_effective(parsed_eff, dump):
-    """sshd -T values win; the parser supplies file:line provenance for them."""
+    """sshd -T values win (compiled defaults included); the parser supplies file:line provenance."""
     out = {}
     for key, value in dump.items():
         prov = parsed_eff.get(key, {})
@@ -318,8 +397,8 @@ def refused_clients(log_lines):
 
 
 def gather_tcp_wrappers(host, binaries, vtuple, clients, log_lines=None):
-    path = serving_binary(binaries, vtuple)
-    data = host.read_bytes(path) if path else None
+    served_by = serving_binary(binaries, vtuple)
+    data = host.read_bytes(served_by) if served_by else None
     linked = None
     libs = []
     if data:
@@ -328,24 +407,65 @@ def gather_tcp_wrappers(host, binaries, vtuple, clients, log_lines=None):
             libs = info.get("needed", [])
             linked = any(lib.startswith("libwrap.so") for lib in libs)
     rules = {}
-    for key, path in (("allow", "/etc/hosts.allow"), ("deny", "/etc/hosts.deny")):
-        text = host.read_text(path)
-        if text is None and host.exists(path):
+    for key, table in (("allow", "/etc/hosts.allow"), ("deny", "/etc/hosts.deny")):
+        text = host.read_text(table)
+        if text is None and host.exists(table):
             # libwrap denies every client hosts.allow did not grant when hosts.deny is unreadable
-            rules[key] = hosts_access.table_error(path, "exists but cannot be read")
+            rules[key] = hosts_access.table_error(table, "exists but cannot be read")
         else:
-            rules[key] = hosts_access.parse_rules(text or "", path)
+            rules[key] = hosts_access.parse_rules(text or "", table)
     verdicts = {}
-    # the clients asked about, then those libwrap refused according to the log: a refusal in
-    # the log counts only while the current rules still deny that address
-    for addr, source in [(a, "option") for a in clients or []] + [(a, "log") for a in refused_clients(log_lines)]:
-        if addr in verdicts:
-            continue
-        verdicts[addr] = hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd",
-                                               reader=host.read_text)
-        verdicts[addr]["source"] = source
-    return {"linked": linked, "binary": path, "library": next((x for x in libs if x.startswith("libwrap")), None),
-            "rules": rules, "clients": verdicts}
+    if linked is not False:
+        # the clients asked about, then those libwrap refused according to the log: a refusal in
+        # the log counts only while the current rules still deny that address
+        for addr, source in [(a, "option") for a in clients or []] + [(a, "log") for a in refused_clients(log_lines)]:
+            if addr not in verdicts:
+                verdicts[addr] = client_verdict(host, rules, addr)
+                verdicts[addr]["source"] = source
+    return {"linked": linked, "binary": served_by,
+            "library": next((x for x in libs if x.startswith("libwrap")), None),
+            "rules": rules, "clients": verdicts,
+            "any_client": any_client_verdict(rules) if linked else None}
+
+
+def client_verdict(host, rules, addr):
+    """libwrap's verdict for one client.  When the rules consult the client's host name (KNOWN,
+    .domain, names, PARANOID), the name is resolved on the target as libwrap would (reverse
+    lookup, then a forward lookup that must give the address back)."""
+    result = hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd", reader=host.read_text)
+    if not result.get("uncertain"):
+        return result
+    name = resolve_client_name(host, addr)
+    again = hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd", reader=host.read_text,
+                                  client_name=name)
+    again["client_name"] = name
+    return again
+
+
+def resolve_client_name(host, addr):
+    """The verified name of ``addr`` (getent: reverse, then forward) as libwrap sees it: the name,
+    "paranoid" when the forward lookup does not give the address back, "unknown" when the reverse
+    lookup finds nothing; None when the lookup could not be made (no getent)."""
+    rc, out, _err = host.run(["getent", "hosts", addr])
+    fields = out.split() if rc == 0 and out else []
+    if len(fields) < 2:
+        return "unknown" if rc in (0, 2) else None
+    name = fields[1]
+    rc, out, _err = host.run(["getent", "ahosts", name])
+    forward = {line.split()[0] for line in (out or "").splitlines() if line.split()} if rc == 0 else set()
+    return name if addr in forward else "paranoid"
+
+
+def any_client_verdict(rules):
+    """Whether the rules refuse every client they do not name (e.g. hosts.deny `sshd: ALL`):
+    the verdict for addresses no rule names, with the deciding rule; None when they admit them."""
+    results = [hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd") for addr in ANY_CLIENT]
+    denied = [r for r in results if r["verdict"] == "deny"]
+    if not denied:
+        return None
+    first = denied[0]
+    return {"verdict": "deny", "all": len(denied) == len(results), "file": first.get("file"),
+            "line": first.get("line"), "rule": first.get("rule"), "reason": first.get("reason")}
 
 
 def _key_type(path, pub_text):
@@ -490,8 +610,9 @@ def collect(host, options):
     state["binaries"] = binaries
     state["service"] = gather_service(host, options.get("log_lines", 8))
     state["privsep"] = gather_privsep(host, sshd_data, state["service"])
-    cfg = gather_config(host, sshd_path, options.get("config_path", "/etc/ssh/sshd_config"),
-                        options.get("match_context"), state["version"])
+    runtime = gather_runtime(host, state["service"], sshd_path, sshd_data, options.get("config_path"))
+    state["runtime"] = {k: runtime[k] for k in ("argv", "argv_source", "environment_files")}
+    cfg = gather_config(host, sshd_path, runtime, options.get("match_context"), state["version"])
     parsed = cfg.pop("_parsed")
     state["config"] = cfg
     eff = cfg["effective"]
