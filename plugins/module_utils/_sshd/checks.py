@@ -10,6 +10,7 @@ section per id.
 import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import platform
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
@@ -116,23 +117,67 @@ def check_service_not_enabled(state):
                     "Enable the service (systemctl enable).", remediable=True)]
 
 
+def _split_listen(item):
+    """("addr", "port") of `0.0.0.0:22`, `[::]:22` or `22` (no address: every address)."""
+    host, sep, port = item.rpartition(":")
+    if not sep:
+        return "", item
+    return host.strip("[]"), port
+
+
+_WILDCARD = ("", "0.0.0.0", "::")
+
+
+def socket_mismatches(listen, listen_addresses, ports, family):
+    """What the socket unit's ListenStream does differently from sshd_config: ports, addresses and
+    the address family.  Pure: lists of strings in, a list of sentences out."""
+    sock = [_split_listen(x) for x in listen]
+    sock_ports = {p for _a, p in sock}
+    wanted = [_split_listen(x) for x in listen_addresses] or [("", p) for p in ports]
+    wanted_ports = {p for _a, p in wanted} or set(ports)
+    out = []
+    if sock_ports != wanted_ports:
+        out.append("ports: the socket listens on %s, sshd_config says %s" % (
+            " ".join(sorted(sock_ports)), " ".join(sorted(wanted_ports))))
+    specific = sorted({a for a, _p in wanted if a not in _WILDCARD})
+    sock_specific = sorted({a for a, _p in sock if a not in _WILDCARD})
+    if specific and specific != sock_specific:
+        out.append("addresses: sshd_config says ListenAddress %s, the socket accepts on %s" % (
+            " ".join(specific), " ".join(sorted({a or "*" for a, _p in sock}))))
+    v6_wild = any(a in ("", "::") for a, _p in sock)
+    v4_only = all(a and ":" not in a for a, _p in sock)
+    if family == "inet" and v6_wild:
+        out.append("address family: AddressFamily inet, but the socket accepts IPv6 clients too")
+    if family == "inet6" and v4_only and sock:
+        out.append("address family: AddressFamily inet6, but the socket accepts IPv4 only")
+    return out
+
+
 def check_socket_activation_mismatch(state):
     svc = state.get("service") or {}
     sock = svc.get("socket") or {}
     if sock.get("active_state") != "active":
         return []
-    ports = _ports(state)
+    eff = (state.get("config") or {}).get("effective") or {}
+    la = (eff.get("listenaddress") or {}).get("value") or []
+    la = la.split() if isinstance(la, str) else la
+    family = str((eff.get("addressfamily") or {}).get("value") or "any").lower()
     listen = sock.get("listen") or []
-    socket_ports = {item.rsplit(":", 1)[-1] for item in listen}
-    if not ports or socket_ports == set(ports):
+    problems = socket_mismatches(listen, [x for x in la if (eff.get("listenaddress") or {}).get("file")], _ports(state), family)
+    if not problems:
         return []
+    if svc.get("socket_generator"):
+        fix = ("This host generates the socket's ListenStream from sshd_config (sshd-socket-generator): "
+               "run `systemctl daemon-reload` and `systemctl restart %s` to apply the configuration." % sock.get("unit"))
+    else:
+        fix = ("With socket activation the socket unit decides where sshd listens: set ListenStream in a drop-in "
+               "(systemctl edit %s), or disable the socket and enable the service." % sock.get("unit"))
     return [finding("socket_activation_mismatch", WARNING,
-                    "%s is active and listens on %s, but sshd_config says Port %s" % (
-                        sock.get("unit"), ", ".join(listen), " ".join(ports)),
-                    ["%s ListenStream: %s" % (sock.get("unit"), ", ".join(listen)),
-                     "Port %s (%s)" % (" ".join(ports), _where((state.get("config") or {}).get("effective", {}).get("port")) or "default")],
-                    "With socket activation the socket unit decides the port: change ListenStream in a drop-in "
-                    "(systemctl edit ssh.socket) or disable the socket and enable the service.")]
+                    "%s is active and accepts connections on %s, not where sshd_config says" % (
+                        sock.get("unit"), ", ".join(listen)),
+                    ["%s ListenStream: %s" % (sock.get("unit"), ", ".join(listen))] + problems
+                    + ["Port %s (%s)" % (" ".join(_ports(state)), _where(eff.get("port")) or "default")],
+                    fix)]
 
 
 # ---------------------------------------------------------------- privilege separation
@@ -400,7 +445,8 @@ def check_host_keys_missing(state):
 
 
 def check_host_key_insecure_mode(state):
-    bad = [k for k in state.get("host_keys") or [] if k.get("exists") and key_mode_too_open(k)]
+    ssh_keys = (state.get("platform") or {}).get("ssh_keys_group", False)
+    bad = [k for k in state.get("host_keys") or [] if k.get("exists") and platform.key_mode_too_open(k, ssh_keys)]
     if not bad:
         return []
     usable = [k for k in state.get("host_keys") or [] if k.get("loadable")]
@@ -411,16 +457,6 @@ def check_host_key_insecure_mode(state):
                     "chmod 0600 the private keys (0640 root:ssh_keys where that group is used).", remediable=True)]
 
 
-def key_mode_too_open(key):
-    """sshd refuses a private key its owner can share (sshkey_perm_ok); 0640 root:ssh_keys is RHEL's way."""
-    if not key.get("mode"):
-        return False
-    mode = int(key["mode"], 8)
-    if key.get("group") == "ssh_keys" and mode & 0o037 == 0:
-        return False
-    return bool(mode & 0o077)
-
-
 def check_weak_host_key_only(state):
     usable = [k for k in state.get("host_keys") or [] if k.get("loadable")]
     if not usable:
@@ -428,6 +464,8 @@ def check_weak_host_key_only(state):
     if all((k.get("type") or "") in ("ssh-rsa", "ssh-dss", "rsa", "dsa") for k in usable):
         return [finding("weak_host_key_only", WARNING, "Only RSA/DSA host keys: OpenSSH >= 8.8 clients refuse ssh-rsa (SHA-1) signatures",
                         ["%s (%s)" % (k["path"], k.get("type")) for k in usable],
+                        "Add an ECDSA host key (FIPS mode: ed25519 keys do not load)."
+                        if (state.get("platform") or {}).get("fips") else
                         "Add an ed25519 host key (ssh-keygen -A creates missing default keys).")]
     return []
 
@@ -441,13 +479,44 @@ def check_port_conflict(state):
     ours = {svc.get("main_pid")}
     others = [s for s in listeners if s.get("process") and s.get("process") not in ("sshd", "systemd")
               and s.get("pid") not in ours]
-    bind_errors = _log(state, "Bind to port|Cannot bind any address|Address already in use")
+    bind_errors = [line for line in _log(state, "Bind to port|Cannot bind any address|Address already in use")
+                   if "Permission denied" not in line]
     if not others and not (bind_errors and _service_down(state)):
         return []
     evidence = ["%s:%s is held by %s (pid %s)" % (s["address"], s["port"], s["process"], s["pid"]) for s in others]
     evidence += bind_errors[-3:]
     return [finding("port_conflict", ERROR, "Another program holds sshd's port %s" % ", ".join(_ports(state)), evidence,
                     "Stop or move the other listener (named above), or give sshd another Port; then start sshd.")]
+
+
+_BIND_DENIED = re.compile(r"Bind to port (\d+) on (\S+) failed: Permission denied")
+
+
+def check_selinux_port_not_labeled(state):
+    """sshd may bind only ports labelled ssh_port_t; another port fails with Permission denied."""
+    if (state.get("platform") or {}).get("selinux") != "enforcing":
+        return []
+    lines = [line for line in (state.get("service") or {}).get("log", []) if _BIND_DENIED.search(line)]
+    if not lines:
+        return []
+    ports = sorted({_BIND_DENIED.search(line).group(1) for line in lines})
+    return [finding("selinux_port_not_labeled", ERROR,
+                    "SELinux keeps sshd from binding port %s (not labelled ssh_port_t)" % ", ".join(ports),
+                    ["SELinux is enforcing"] + lines[-3:],
+                    "Label the port: `semanage port -a -t ssh_port_t -p tcp %s` (policy decision; not applied "
+                    "automatically)." % ports[0])]
+
+
+def check_selinux_denial(state):
+    avc = (state.get("selinux") or {}).get("avc") or []
+    if not avc:
+        return []
+    labels = sorted(set(re.findall(r"tcontext=\S+:(\w+_t)", " ".join(avc))))
+    return [finding("selinux_denial", WARNING,
+                    "SELinux denied sshd access (%s)" % ", ".join(labels or ["see the audit lines"]),
+                    avc[-4:],
+                    "Restore the labels of the named paths (`restorecon -Rv PATH`, e.g. ~/.ssh after a copy or move); "
+                    "use `ausearch -m avc -c sshd` for the whole story.")]
 
 
 def check_max_startups_throttling(state):
@@ -555,7 +624,7 @@ def check_root_login_refused(state):
     return _user_findings(state, one)
 
 
-def _bad_owner_or_mode(info, name):
+def _bad_owner_or_mode(info, name, relaxation=True):
     if not info or not info.get("exists"):
         return None
     mode = int(info.get("mode") or "0", 8)
@@ -563,9 +632,9 @@ def _bad_owner_or_mode(info, name):
         return "%s is owned by %s" % (info["path"], info.get("owner"))
     if mode & 0o002:
         return "%s has mode %s (world writable)" % (info["path"], info.get("mode"))
-    # Debian's sshd accepts group write when the group is the user's own private group; upstream
-    # does not. Only a group shared with others is reported, so Debian hosts get no false alarm.
-    if mode & 0o020 and info.get("group") != name:
+    # Debian's sshd accepts group write when the group's only member is the owner (a private
+    # group); upstream sshd (RHEL, SUSE, Alpine) never does.
+    if mode & 0o020 and not platform.group_write_allowed(info, name, relaxation):
         return "%s has mode %s (writable by group %s)" % (info["path"], info.get("mode"), info.get("group"))
     return None
 
@@ -575,12 +644,13 @@ def check_home_or_keys_insecure(state):
     if str((eff.get("strictmodes") or {}).get("value", "yes")).lower() == "no":
         return []
 
+    relax = (state.get("platform") or {}).get("private_group_relaxation", True)
+
     def one(_state, name, user):
         if not user.get("exists"):
             return []
-        problems = [p for p in (_bad_owner_or_mode(i, name) for i in (user.get("home_chain") or [])[1:]) if p]
-        problems += [p for p in (_bad_owner_or_mode(user.get("ssh_dir"), name),) if p]
-        problems += [p for p in (_bad_owner_or_mode(k, name) for k in user.get("authorized_keys") or []) if p]
+        paths = (user.get("home_chain") or [])[1:] + [user.get("ssh_dir")] + list(user.get("authorized_keys") or [])
+        problems = [p for p in (_bad_owner_or_mode(i, name, relax) for i in paths) if p]
         if not problems:
             return []
         return [finding("home_or_keys_insecure", ERROR, "StrictModes refuses %s's keys: bad ownership or modes" % name,
@@ -611,6 +681,8 @@ CHECKS = [
     ("host_key_insecure_mode", check_host_key_insecure_mode),
     ("weak_host_key_only", check_weak_host_key_only),
     ("port_conflict", check_port_conflict),
+    ("selinux_port_not_labeled", check_selinux_port_not_labeled),
+    ("selinux_denial", check_selinux_denial),
     ("max_startups_throttling", check_max_startups_throttling),
     ("login_shell_invalid", check_login_shell_invalid),
     ("account_locked", check_account_locked),

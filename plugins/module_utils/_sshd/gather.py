@@ -14,8 +14,8 @@ import pwd
 import re
 import stat
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, service, sockets, version
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import elf, hosts_access, platform, service, sockets, version
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
 HELPER_DIRS = ("/usr/lib/openssh", "/usr/libexec/openssh", "/usr/libexec", "/usr/lib/ssh", "/usr/local/libexec")
@@ -27,6 +27,9 @@ DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
 TMPFILES_DIRS = ("/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/lib/tmpfiles.d")
 PASSWD_FIELDS = ("name", "passwd", "uid", "gid", "gecos", "home", "shell")
 DEFAULT_CONFIG = "/etc/ssh/sshd_config"
+# Ubuntu >= 22.10 derives ssh.socket's ListenStream from sshd_config at daemon-reload
+AUDIT_LOG = "/var/log/audit/audit.log"
+GENERATOR_DIRS = ("/usr/lib/systemd/system-generators", "/lib/systemd/system-generators")
 VENDOR_CONFIG = "/usr/etc/ssh/sshd_config"  # SUSE: used while /etc/ssh/sshd_config does not exist
 # Where init scripts take sshd's options from (Debian, RHEL, Alpine), and the variable.
 INIT_OPTION_FILES = (("/etc/default/ssh", "SSHD_OPTS"), ("/etc/sysconfig/sshd", "OPTIONS"),
@@ -181,7 +184,7 @@ def gather_service(host, log_lines):
         init = "sysvinit"
     state = {"init": init, "unit": None, "active_state": None, "sub_state": None, "enabled": None,
              "main_pid": None, "result": None, "exec_main_status": None, "runtime_directory": [],
-             "drop_ins": [], "socket": None, "log": [], "log_source": None}
+             "drop_ins": [], "socket": None, "socket_generator": False, "log": [], "log_source": None}
     if init == "systemd":
         out = host.run(["systemctl", "show", "-p", ",".join(service.SHOW_PROPERTIES),
                         "ssh.service", "sshd.service", "ssh.socket", "sshd.socket"])[1]
@@ -191,6 +194,7 @@ def gather_service(host, log_lines):
                           if k in state or k in ("fragment_path", "restarts", "exec_start", "environment_files",
                                                  "environment")})
         state["socket"] = sock
+        state["socket_generator"] = bool(sock) and any(host.exists(d + "/sshd-socket-generator") for d in GENERATOR_DIRS)
         if log_lines and svc:
             rc, out, _err = host.run(["journalctl", "-u", svc["unit"], "-n", "200", "-o", "short-iso",
                                       "--no-pager", "-q"])
@@ -201,8 +205,8 @@ def gather_service(host, log_lines):
         name = "ssh" if host.exists("/etc/init.d/ssh") else "sshd"
         state["unit"] = name
         cmd = ["rc-service", name, "status"] if init == "openrc" else ["/etc/init.d/" + name, "status"]
-        rc = host.run(cmd)[0]
-        state["active_state"] = "active" if rc == 0 else "inactive"
+        rc, out, err = host.run(cmd)
+        state["active_state"] = service.init_script_state(rc, (out or "") + (err or ""))
     if log_lines and not state["log"]:
         for path in ("/var/log/auth.log", "/var/log/secure", "/var/log/messages"):
             text = host.read_text(path, limit=4 << 20)
@@ -212,6 +216,29 @@ def gather_service(host, log_lines):
                 state["log_source"] = path
                 break
     return state
+
+
+def gather_platform(host, sshd_data):
+    """The distribution and what its sshd build does differently (read from the binary), FIPS, SELinux."""
+    osr = platform.parse_os_release(host.read_text("/etc/os-release") or host.read_text("/usr/lib/os-release"))
+    banners = [m.decode("ascii", "replace") for m in re.findall(rb"OpenSSH_[0-9.]+p[0-9]+ [A-Za-z]+-[A-Za-z0-9.+~]+",
+                                                               sshd_data or b"")]
+    vendor = platform.openssh_vendor(banners)
+    enforce = (host.read_text("/sys/fs/selinux/enforce") or "").strip()
+    return {"os_id": osr.get("ID"), "os_version": osr.get("VERSION_ID"), "family": platform.family(osr),
+            "openssh_vendor": vendor, "private_group_relaxation": vendor in ("Debian", "Ubuntu"),
+            "ssh_keys_group": version.has_string(sshd_data, "ssh_keys"),
+            "fips": (host.read_text("/proc/sys/crypto/fips_enabled") or "").strip() == "1",
+            "selinux": {"1": "enforcing", "0": "permissive"}.get(enforce)}
+
+
+def gather_selinux(host, plat):
+    """SELinux denials of sshd from the audit log (only where SELinux is on)."""
+    if not plat.get("selinux"):
+        return {"avc": []}
+    text = host.read_text(AUDIT_LOG, limit=4 << 20) or ""
+    return {"avc": [line for line in text.splitlines()[-5000:]
+                    if "avc:" in line and "denied" in line and ("sshd" in line or "ssh_home_t" in line)][-10:]}
 
 
 def gather_privsep(host, data, svc, privsep_user="sshd"):
@@ -479,7 +506,7 @@ def _key_type(path, pub_text):
     return None
 
 
-def gather_host_keys(host, eff):
+def gather_host_keys(host, eff, plat):
     configured = eff.get("hostkey", {}).get("value") if eff.get("hostkey") else None
     paths = list(configured) if configured else list(DEFAULT_HOST_KEYS)
     keys = []
@@ -489,7 +516,8 @@ def gather_host_keys(host, eff):
         entry = {"path": path, "configured": bool(configured), "exists": info["exists"],
                  "type": _key_type(path, pub), "owner": info.get("owner"), "group": info.get("group"),
                  "mode": info.get("mode")}
-        entry["loadable"] = bool(info["exists"] and not checks.key_mode_too_open(entry))
+        entry["loadable"] = bool(info["exists"] and not platform.key_mode_too_open(entry, plat.get("ssh_keys_group"))
+                                 and platform.fips_loadable(entry["type"], plat.get("fips")))
         keys.append(entry)
     return keys
 
@@ -534,6 +562,20 @@ def passwd_entry(text, name):
     return None
 
 
+def group_members(passwd_text, group_text, gid):
+    """Accounts whose primary group is ``gid`` plus the group's listed members, sorted."""
+    out = set()
+    for line in (passwd_text or "").splitlines():
+        fields = line.split(":")
+        if len(fields) >= 4 and fields[3] == str(gid):
+            out.add(fields[0])
+    for line in (group_text or "").splitlines():
+        fields = line.split(":")
+        if len(fields) >= 4 and fields[2] == str(gid):
+            out.update(m for m in fields[3].split(",") if m)
+    return sorted(out)
+
+
 def user_groups(group_text, name, gid):
     out = []
     for line in (group_text or "").splitlines():
@@ -572,6 +614,9 @@ def gather_users(host, names, eff):
                 key_files.append(info)
         chain = [file_info(host, p) for p in _path_chain(home)]
         ssh_dir = file_info(host, os.path.join(home, ".ssh"))
+        for info in chain + [ssh_dir] + key_files:
+            if info.get("exists"):
+                info["group_members"] = group_members(passwd, groups, info["gid"])
         out[name] = {
             "exists": True, "uid": int(ent["uid"]) if ent["uid"].isdigit() else None, "home": home,
             "shell": ent["shell"], "shell_valid": bool(shell_st and shell_st["executable"]),
@@ -608,7 +653,9 @@ def collect(host, options):
     state = {"installed": sshd_path is not None}
     state.update(gather_version(host, sshd_path, sshd_data))
     state["binaries"] = binaries
+    state["platform"] = gather_platform(host, sshd_data)
     state["service"] = gather_service(host, options.get("log_lines", 8))
+    state["selinux"] = gather_selinux(host, state["platform"])
     state["privsep"] = gather_privsep(host, sshd_data, state["service"])
     runtime = gather_runtime(host, state["service"], sshd_path, sshd_data, options.get("config_path"))
     state["runtime"] = {k: runtime[k] for k in ("argv", "argv_source", "environment_files")}
@@ -626,7 +673,7 @@ def collect(host, options):
     scp_bin = binaries.get("scp") or {}
     state["scp"] = {"sftp_mode": bool(sub["sftp"] and sub["sftp"]["exists"]),
                     "legacy_mode": bool(scp_bin.get("executable"))}
-    state["host_keys"] = gather_host_keys(host, eff)
+    state["host_keys"] = gather_host_keys(host, eff, state["platform"])
     ports = (eff.get("port") or {}).get("value") or ["22"]
     if isinstance(ports, str):
         ports = ports.split()

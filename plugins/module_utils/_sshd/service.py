@@ -240,6 +240,14 @@ def interesting_log_lines(text, limit=8):
     return lines[-limit:]
 
 
+def init_script_state(rc, text):
+    """active, failed or inactive from an init script's `status`: OpenRC says `crashed` when the
+    daemon died without being stopped (a failure, not a stop); LSB scripts exit 0 when running."""
+    if rc == 0 and "crashed" not in text:
+        return "active"
+    return "failed" if "crashed" in text else "inactive"
+
+
 def tmpfiles_creates(text, path):
     """Line number of a tmpfiles.d line that creates directory ``path`` (d/D types), or None."""
     for num, line in enumerate((text or "").splitlines(), 1):
