@@ -184,7 +184,7 @@ def check_socket_activation_mismatch(state):
 
 
 def _not_a_dir(ps):
-    return bool(ps.get("exists")) and ps.get("is_dir", ps.get("isdir", True)) is False
+    return bool(ps.get("exists")) and ps.get("isdir") is False
 
 
 def _unique_messages(lines):

@@ -263,7 +263,6 @@ def gather_privsep(host, data, svc, privsep_user="sshd"):
     passwd = host.read_text("/etc/passwd") or ""
     user_exists = any(line.split(":", 1)[0] == privsep_user for line in passwd.splitlines())
     return {"dir": path, "dir_source": "binary" if compiled else "default", "exists": info["exists"],
-            "is_dir": bool(info.get("isdir")),
             "owner": info.get("owner"), "group": info.get("group"), "mode": info.get("mode"),
             "isdir": info.get("isdir"), "persistent": persistent_by is not None, "persistent_by": persistent_by,
             "user": privsep_user, "user_exists": user_exists}

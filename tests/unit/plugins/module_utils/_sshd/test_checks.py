@@ -176,14 +176,14 @@ def test_selinux_denial_names_the_labels():
 
 
 @pytest.mark.parametrize("ps, ids", [
-    ({"dir": "/run/sshd", "exists": True, "is_dir": False, "owner": "root", "mode": "0644"}, ["privsep_dir_missing"]),
-    ({"dir": "/run/sshd", "exists": True, "is_dir": True, "owner": "root", "mode": "0755"}, []),
+    ({"dir": "/run/sshd", "exists": True, "isdir": False, "owner": "root", "mode": "0644"}, ["privsep_dir_missing"]),
+    ({"dir": "/run/sshd", "exists": True, "isdir": True, "owner": "root", "mode": "0755"}, []),
     ({"dir": "/run/sshd", "exists": False, "persistent_by": "RuntimeDirectory"}, ["privsep_dir_missing"]),
 ])
 def test_privsep_path_that_is_not_a_directory(ps, ids):
     state = {"installed": True, "privsep": ps, "service": {"active_state": "active"}}
     got = checks.check_privsep_dir_missing(state) + checks.check_privsep_dir_insecure(state)
     assert [f["id"] for f in got] == ids
-    if ps.get("exists") and not ps["is_dir"]:
+    if ps.get("exists") and not ps["isdir"]:
         assert got[0]["remediable"] is False
         assert "not a directory" in got[0]["summary"]
