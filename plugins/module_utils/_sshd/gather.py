@@ -7,15 +7,12 @@ that touches the host goes through the ``Host`` object so the module stays thin 
 logic here can be driven by captured outputs in tests.
 """
 
-import glob
-import grp
 import os
-import pwd
 import re
-import stat
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, service, sockets, version
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.hostio import Host  # noqa: F401  (gather.Host)
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
 HELPER_DIRS = ("/usr/lib/openssh", "/usr/libexec/openssh", "/usr/libexec", "/usr/lib/ssh", "/usr/local/libexec")
@@ -26,75 +23,6 @@ PRIVSEP_DIRS = ("/run/sshd", "/var/run/sshd", "/var/empty/sshd", "/usr/share/emp
 DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
 TMPFILES_DIRS = ("/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/lib/tmpfiles.d")
 PASSWD_FIELDS = ("name", "passwd", "uid", "gid", "gecos", "home", "shell")
-
-
-class Host:
-    """The real host: files and commands.  ``run(args)`` returns (rc, stdout, stderr)."""
-
-    def __init__(self, run):
-        self.run = run
-
-    @staticmethod
-    def read_text(path, limit=1 << 20):
-        try:
-            with open(path, "rb") as f:
-                return f.read(limit).decode("utf-8", "replace")
-        except OSError:
-            return None
-
-    @staticmethod
-    def read_bytes(path, limit=8 << 20):
-        try:
-            with open(path, "rb") as f:
-                return f.read(limit)
-        except OSError:
-            return None
-
-    @staticmethod
-    def stat(path, follow=True):
-        try:
-            st = os.stat(path) if follow else os.lstat(path)
-        except OSError:
-            return None
-        return {"mode": stat.S_IMODE(st.st_mode), "uid": st.st_uid, "gid": st.st_gid,
-                "isdir": stat.S_ISDIR(st.st_mode), "isreg": stat.S_ISREG(st.st_mode),
-                "executable": stat.S_ISREG(st.st_mode) and bool(st.st_mode & 0o111)}
-
-    @staticmethod
-    def glob(pattern):
-        return sorted(glob.glob(pattern))
-
-    @staticmethod
-    def listdir(path):
-        try:
-            return os.listdir(path)
-        except OSError:
-            return []
-
-    @staticmethod
-    def readlink(path):
-        try:
-            return os.readlink(path)
-        except OSError:
-            return None
-
-    @staticmethod
-    def exists(path):
-        return os.path.exists(path)
-
-    @staticmethod
-    def user_name(uid):
-        try:
-            return pwd.getpwuid(uid).pw_name
-        except KeyError:
-            return str(uid)
-
-    @staticmethod
-    def group_name(gid):
-        try:
-            return grp.getgrgid(gid).gr_name
-        except KeyError:
-            return str(gid)
 
 
 def _which(host, name, dirs):
