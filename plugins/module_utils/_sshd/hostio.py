@@ -244,7 +244,7 @@ def _plain(value):
     return value
 
 
-def _signature(name, fallback=None):
+def _signature(name):
     attr = inspect.getattr_static(Host, name, None)
     func = getattr(attr, "__func__", attr)
     if callable(func):
@@ -255,12 +255,13 @@ def _signature(name, fallback=None):
         return sig.replace(parameters=params)
     if name == "run":
         return inspect.Signature([inspect.Parameter("args", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
-    return inspect.signature(fallback) if fallback is not None else None
+    return None
 
 
-def normal_args(name, args, kwargs, fallback=None):
-    """The call's arguments as a JSON list, defaults filled in from the Host signature."""
-    sig = _signature(name, fallback)
+def normal_args(name, args, kwargs):
+    """The call's arguments as a JSON list, defaults filled in from the Host signature (a method
+    Host does not have is recorded as called: positional arguments, then a dict of keywords)."""
+    sig = _signature(name)
     if sig is None:
         return _plain(list(args) + ([dict(sorted(kwargs.items()))] if kwargs else []))
     bound = sig.bind(*args, **kwargs)
@@ -292,7 +293,7 @@ class RecordingHost:
 
         def call(*args, **kwargs):
             result = attr(*args, **kwargs)
-            norm = normal_args(name, args, kwargs, attr)
+            norm = normal_args(name, args, kwargs)
             key = call_key(name, norm)
             if key not in self._seen:
                 self._seen.add(key)
