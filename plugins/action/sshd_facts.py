@@ -19,20 +19,8 @@ import time
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.facts_args import ARGUMENT_SPEC
 from ansible_collections.sshd.doctor.plugins.plugin_utils import raw_collector
-
-# The module's argument spec (plugins/modules/sshd_facts.py; a unit test keeps them equal).
-ARGUMENT_SPEC = {
-    "clients": {"type": "list", "elements": "str", "default": []},
-    "users": {"type": "list", "elements": "str", "default": []},
-    "match_context": {"type": "dict", "options": {
-        k: {"type": "str"} for k in ("user", "host", "addr", "laddr", "lport", "rdomain")}},
-    "config_path": {"type": "path", "default": "/etc/ssh/sshd_config"},
-    "sshd_path": {"type": "path"},
-    "log_lines": {"type": "int", "default": 8},
-    "record": {"type": "bool", "default": False},
-    "collector": {"type": "str", "choices": ["auto", "module", "raw"], "default": "auto"},
-}
 
 # What a target without a usable Python answers instead of the module's JSON.
 _NO_PYTHON = re.compile(

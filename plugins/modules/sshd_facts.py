@@ -150,22 +150,12 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, gather, hostio
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, facts_args, gather, hostio
 
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "clients": {"type": "list", "elements": "str", "default": []},
-            "users": {"type": "list", "elements": "str", "default": []},
-            "match_context": {"type": "dict", "options": {
-                k: {"type": "str"} for k in ("user", "host", "addr", "laddr", "lport", "rdomain")}},
-            "config_path": {"type": "path", "default": "/etc/ssh/sshd_config"},
-            "sshd_path": {"type": "path"},
-            "log_lines": {"type": "int", "default": 8},
-            "record": {"type": "bool", "default": False},
-            "collector": {"type": "str", "choices": ["auto", "module", "raw"], "default": "auto"},
-        },
+        argument_spec=facts_args.ARGUMENT_SPEC,
         supports_check_mode=True,
     )
     started = time.monotonic()

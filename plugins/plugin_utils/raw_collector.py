@@ -289,6 +289,7 @@ class RawHost(hostio.ReplayHost):
         self.meta = {}
         self.rounds = []
         self.unanswered = []
+        self.options = {}
 
     def ask(self, calls, sweep_proc=False):
         """Run one sh script answering ``calls`` [(method, args)] and store the answers."""
@@ -342,7 +343,9 @@ class RawHost(hostio.ReplayHost):
             method, _sep, args = key.partition(" ")
             recorded = {"bytes_summary": hostio.binary_summary(value)} if isinstance(value, bytes) else value
             calls.append({"m": method, "a": json.loads(args), "r": recorded})
-        return {"format": hostio.FORMAT, "meta": {"collector": "raw"}, "calls": calls}
+        meta = {"collector": "raw", "euid": int(self.meta["euid"]) if str(self.meta.get("euid")).isdigit() else None,
+                "options": {k: self.options.get(k) for k in hostio.RECORDED_OPTIONS}, "rounds": self.rounds}
+        return {"format": hostio.FORMAT, "meta": meta, "calls": sorted(calls, key=lambda c: (c["m"], json.dumps(c["a"])))}
 
 
 class RawCollectorError(Exception):
@@ -358,6 +361,7 @@ def collect(execute, options, max_rounds=MAX_ROUNDS):
     if not params.get("clients"):
         client = gather.ssh_connection_client({"SSH_CONNECTION": host.meta.get("ssh_connection", "")})
         params["clients"] = [client] if client else []
+    host.options = params
     state = None
     for _round in range(max_rounds):
         host.misses = []

@@ -7,7 +7,8 @@ fault can be reproduced: start a fresh lab host, inject the fault, run the real
 ``sshd.doctor.sshd_facts`` module with ``record: true`` through the podman connection, and save
 the raw recording (every command with rc/stdout/stderr, every file read, stat, glob, readlink
 and binary summary; no derived state) to
-``tests/unit/fixtures/recordings/<release>/<case>.json``.  The unit tests replay them through
+``tests/unit/fixtures/recordings/<release>/<case>.json``, and the same host state read by the
+raw sh collector (``collector: raw``, for hosts without a usable Python) to ``<case>.raw.json``.  The unit tests replay them through
 ``gather.collect`` and ``checks.run_checks`` at test time, so a fixture cannot go stale: when
 gather asks for something a recording lacks, the replay fails with "re-record with make record".
 
@@ -82,22 +83,32 @@ def record_case(case, fleet):
     if case != "healthy":
         for h in fleet["hosts"]:
             lab.inject(h["name"], case)
-    results = run_facts(lab.LAB_DIR / fleet["name"] / "inventory-podman.yml")
+    inventory = lab.LAB_DIR / fleet["name"] / "inventory-podman.yml"
+    # the module, then the raw sh collector on the same host state (the unit tests compare them)
+    for suffix, results in (("", run_facts(inventory)), (".raw", run_facts(inventory, {"collector": "raw"}))):
+        problems += save(case, fleet, suffix, results)
+    lab.cmd_down(argparse.Namespace(name=fleet["name"]))
+    return problems
+
+
+def save(case, fleet, suffix, results):
+    collection_path()
+    from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio  # pylint: disable=import-outside-toplevel
+    problems = []
     for h in fleet["hosts"]:
         res = results.get(h["name"], {})
         state = res.get("ansible_facts", {}).get("sshd") or {}
         recording = state.get("recording")
         if recording is None:
             msg = (res.get("msg") or "") + (res.get("module_stderr") or "")[-600:]
-            problems.append((h["release"], f"no recording: {msg.strip()}"))
+            problems.append((h["release"] + suffix, f"no recording: {msg.strip()}"))
             continue
         recording["meta"].update({"case": case, "release": h["release"], "openssh": lab.RELEASES[h["release"]],
-                                  "image_recipe": lab.recipe_hash(), "name": f"{h['release']}/{case}"})
-        dest = OUT / h["release"] / f"{case}.json"
+                                  "image_recipe": lab.recipe_hash(), "name": f"{h['release']}/{case}{suffix}"})
+        dest = OUT / h["release"] / f"{case}{suffix}.json"
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(json.dumps(recording, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        dest.write_text(hostio.dumps(recording))
         lab.log(f"recorded {dest.relative_to(lab.ROOT)} ({len(recording['calls'])} calls)")
-    lab.cmd_down(argparse.Namespace(name=fleet["name"]))
     return problems
 
 

@@ -361,5 +361,8 @@ class ReplayHost:
 
 
 def dumps(recording):
-    """Deterministic, diff-friendly JSON text of a recording (one call per block, sorted keys)."""
-    return json.dumps(recording, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    """Deterministic, diff-friendly JSON text of a recording: the meta, then one call per line."""
+    head = {k: v for k, v in recording.items() if k != "calls"}
+    lines = [json.dumps(c, sort_keys=True, ensure_ascii=False) for c in recording.get("calls", [])]
+    text = json.dumps(head, indent=1, sort_keys=True, ensure_ascii=False)
+    return text[:-2] + ',\n "calls": [\n' + ",\n".join(lines) + "\n ]\n}\n"

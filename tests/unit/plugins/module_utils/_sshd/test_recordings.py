@@ -23,7 +23,10 @@ sys.path.insert(0, str(ROOT / "tests" / "lab"))
 import lab  # noqa: E402  pylint: disable=wrong-import-position
 
 RELEASES = sorted(lab.RELEASES)
-CASES = sorted((p.parent.name, p.stem) for p in RECORDINGS.glob("*/*.json") if not p.stem.startswith("_"))
+CASES = sorted((p.parent.name, p.stem) for p in RECORDINGS.glob("*/*.json")
+               if not p.stem.startswith("_") and not p.stem.endswith(".raw"))
+# the same host states read by the raw sh collector (collector: raw), next to the module's
+RAW_CASES = sorted((p.parent.name, p.stem[:-len(".raw")]) for p in RECORDINGS.glob("*/*.raw.json"))
 
 # Cases make record cannot record yet, and why.  The coverage test fails when one of them gets
 # recorded, so this list only ever shrinks.
@@ -42,8 +45,8 @@ KNOWN_DEFECTS = {
 }
 
 
-def load(release, case):
-    return json.loads((RECORDINGS / release / f"{case}.json").read_text())
+def load(release, case, suffix=""):
+    return json.loads((RECORDINGS / release / f"{case}{suffix}.json").read_text())
 
 
 def replay(release, case, recording=None):
@@ -141,6 +144,27 @@ def test_sftp_only_in_match_block_is_still_missing():
     state["config"]["sftp_in_match"] = [{"file": "/etc/ssh/sshd_config", "line": 130, "text": "Subsystem sftp internal-sftp"}]
     found = checks.check_sftp_subsystem_missing(state)
     assert found and any("inside a Match block" in e for e in found[0]["evidence"])
+
+
+def test_every_module_recording_has_a_raw_one():
+    assert RAW_CASES == CASES
+
+
+@pytest.mark.parametrize(("release", "case"), RAW_CASES)
+def test_raw_collector_sees_what_the_module_sees(release, case):
+    """Same host state, read by the module and by the sh collector: the same findings and facts."""
+    raw_rec = load(release, case, ".raw")
+    assert raw_rec["meta"]["collector"] == "raw" and raw_rec["meta"]["case"] == case
+    raw = replay(release, case, raw_rec)
+    module = replay(release, case)
+    assert ids(raw["findings"]) == ids(module["findings"]), (release, case)
+    for key in ("installed", "version", "binaries", "privsep", "subsystems", "scp", "host_keys", "users"):
+        assert raw[key] == module[key], (release, case, key)
+    assert raw["config"]["valid"] == module["config"]["valid"]
+    assert raw["tcp_wrappers"]["linked"] == module["tcp_wrappers"]["linked"]
+    assert raw["tcp_wrappers"]["clients"] == module["tcp_wrappers"]["clients"]
+    assert sorted((x["port"], x["process"]) for x in raw["listeners"]) == sorted(
+        (x["port"], x["process"]) for x in module["listeners"])
 
 
 def test_a_stale_recording_fails_loudly_and_says_how_to_fix_it():
