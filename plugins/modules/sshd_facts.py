@@ -73,6 +73,24 @@ options:
     description: How many recent error lines of sshd and its helpers to return (0 disables log reading).
     type: int
     default: 8
+  record:
+    description:
+      - Also return every read of the host (commands with their exit code and output, file reads, stats,
+        globs, binary summaries) as C(ansible_facts.sshd.recording), the raw recording that unit tests
+        replay (C(make record)).
+    type: bool
+    default: false
+  collector:
+    description:
+      - How the host is read.
+      - C(module) runs this module on the target (needs Python 3.9 or later there).
+      - C(raw) reads the host with POSIX sh commands over the connection (C(ansible.builtin.raw) semantics)
+        and analyses the output on the controller with the same code; for hosts without a usable Python.
+      - C(auto) runs the module and falls back to C(raw) when the target has no usable Python.
+      - C(ansible_facts.sshd.collector) says which one answered.
+    type: str
+    choices: [auto, module, raw]
+    default: auto
 attributes:
   check_mode:
     support: full
@@ -137,20 +155,12 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, gather
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, facts_args, gather, hostio
 
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "clients": {"type": "list", "elements": "str", "default": []},
-            "users": {"type": "list", "elements": "str", "default": []},
-            "match_context": {"type": "dict", "options": {
-                k: {"type": "str"} for k in ("user", "host", "addr", "laddr", "lport", "rdomain")}},
-            "config_path": {"type": "path"},
-            "sshd_path": {"type": "path"},
-            "log_lines": {"type": "int", "default": 8},
-        },
+        argument_spec=facts_args.ARGUMENT_SPEC,
         supports_check_mode=True,
     )
     started = time.monotonic()
@@ -170,11 +180,17 @@ def main():
         return rc, out, err
 
     host = gather.Host(run)
+    if params["record"]:
+        host = hostio.RecordingHost(host, meta={"options": {k: params[k] for k in sorted(hostio.RECORDED_OPTIONS)},
+                                                "euid": os.geteuid()})
     state = gather.collect(host, params)
+    state["collector"] = "module"
     state["findings"], state["checks"] = checks.run_checks(state)
     state["clients"] = params["clients"]
     state["elapsed_ms"] = int((time.monotonic() - started) * 1000)
     state["timings"] = timings
+    if params["record"]:
+        state["recording"] = host.recording()
     warnings = []
     if os.geteuid() != 0:
         warnings.append("not running as root: host keys, /etc/shadow and `sshd -T` may be unreadable; "

@@ -419,7 +419,68 @@ FAULTS = {
     "user_not_allowed": (
         "AllowUsers root only: alice is refused",
         "printf 'AllowUsers root\\n' > /etc/ssh/sshd_config.d/50-allow.conf\nsystemctl reload ssh"),
+    "sshd_helper_missing": (
+        "sshd-session not executable (a partial upgrade): OpenSSH >= 9.8 cannot serve connections",
+        "chmod a-x /usr/lib/openssh/sshd-session"),
+    "service_not_enabled": (
+        "ssh.service disabled: it runs now, but not after the next boot",
+        "systemctl disable ssh"),
+    "config_deprecated_option": (
+        "UsePrivilegeSeparation (removed in 7.5) at the top of sshd_config: sshd ignores it with a warning",
+        "sed -i '1i UsePrivilegeSeparation yes' /etc/ssh/sshd_config\nsystemctl reload ssh"),
+    "effective_value_shadowed": (
+        "a drop-in says PasswordAuthentication no, sshd_config later says yes: the later line has no effect",
+        "printf 'PasswordAuthentication no\\n' > /etc/ssh/sshd_config.d/40-passwords.conf\n"
+        "printf 'PasswordAuthentication yes\\n' >> /etc/ssh/sshd_config\nsystemctl reload ssh"),
+    "max_startups_throttling": (
+        "MaxStartups 1:100:2 and four idle pre-auth connections from inside the host: sshd throttles",
+        "printf 'MaxStartups 1:100:2\\n' > /etc/ssh/sshd_config.d/40-maxstartups.conf\nsystemctl reload ssh\n"
+        "sleep 1\n"
+        "timeout 10 python3 -c 'import socket, time\n"
+        "s = [socket.create_connection((\"127.0.0.1\", 22), timeout=3) for _ in range(4)]\ntime.sleep(2)' || true\n"
+        "sleep 1"),
+    "login_shell_invalid": (
+        "alice's login shell does not exist: her logins close at once",
+        "usermod -s /bin/no-such-shell alice"),
+    "account_locked": (
+        "UsePAM no and alice locked (usermod -L): sshd refuses her even with a key",
+        "printf 'UsePAM no\\n' > /etc/ssh/sshd_config.d/40-nopam.conf\nusermod -L alice\nsystemctl reload ssh"),
+    "sshd_not_installed": (
+        "the sshd binary moved away (the running daemon keeps serving until it stops)",
+        "mv /usr/sbin/sshd /usr/sbin/sshd.moved-by-lab"),
+    "socket_activation_mismatch": (
+        "ssh.socket enabled with ListenStream 2222 while sshd_config says Port 22 (socket activation decides)",
+        "mkdir -p /etc/systemd/system/ssh.socket.d\n"
+        "printf '[Socket]\\nListenStream=\\nListenStream=2222\\n' > /etc/systemd/system/ssh.socket.d/50-port.conf\n"
+        "systemctl daemon-reload\nsystemctl disable --now ssh.service\nsystemctl enable --now ssh.socket"),
 }
+
+# Releases a fault can be reproduced on (default: all).  sshd-session exists from OpenSSH 9.8 on
+# (trixie only); bullseye and bookworm have no helper binary to break.
+FAULT_RELEASES = {
+    "sshd_helper_missing": ("trixie",),
+}
+
+# What each recorded case must raise (tests/unit/.../test_recordings.py): by default the fault's
+# name is the finding id and nothing else of error or warning severity may appear.  Exceptions:
+# case -> (required id, other ids the fault really causes too).
+FAULT_FINDINGS = {
+    "healthy": (None, ()),
+    # the daemon cannot restart without its runtime directory
+    "privsep_dir_missing_failed": ("privsep_dir_missing", ("service_failed",)),
+    "config_invalid_failed": ("config_invalid", ("service_failed",)),
+    "host_keys_missing": ("host_keys_missing", ("service_failed",)),
+    "host_key_insecure_mode": ("host_key_insecure_mode", ("service_failed",)),
+    "port_conflict": ("port_conflict", ("service_failed",)),
+    # the daemon is gone from the service's view: the socket serves (and ssh.service is disabled)
+    "socket_activation_mismatch": ("socket_activation_mismatch", ("service_not_enabled", "service_inactive")),
+}
+
+
+def fault_findings(case):
+    """(required finding id or None, ids also allowed) for a recorded case."""
+    required, extra = FAULT_FINDINGS.get(case, (case, ()))
+    return required, set(extra)
 
 
 def cmd_faults(_args):

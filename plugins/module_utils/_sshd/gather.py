@@ -7,15 +7,12 @@ that touches the host goes through the ``Host`` object so the module stays thin 
 logic here can be driven by captured outputs in tests.
 """
 
-import glob
-import grp
 import os
-import pwd
 import re
-import stat
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import elf, hosts_access, platform, service, sockets, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio, hosts_access, platform, service, sockets, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.hostio import Host  # noqa: F401  (gather.Host)
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
 HELPER_DIRS = ("/usr/lib/openssh", "/usr/libexec/openssh", "/usr/libexec", "/usr/lib/ssh", "/usr/local/libexec")
@@ -37,75 +34,6 @@ INIT_OPTION_FILES = (("/etc/default/ssh", "SSHD_OPTS"), ("/etc/sysconfig/sshd", 
 # Addresses from the documentation ranges (RFC 5737, RFC 3849): no hosts.allow names them, so
 # when libwrap refuses all of them it refuses every client the rules do not name.
 ANY_CLIENT = ("192.0.2.10", "198.51.100.20", "203.0.113.30", "2001:db8::40")
-
-
-class Host:
-    """The real host: files and commands.  ``run(args)`` returns (rc, stdout, stderr)."""
-
-    def __init__(self, run):
-        self.run = run
-
-    @staticmethod
-    def read_text(path, limit=1 << 20):
-        try:
-            with open(path, "rb") as f:
-                return f.read(limit).decode("utf-8", "replace")
-        except OSError:
-            return None
-
-    @staticmethod
-    def read_bytes(path, limit=8 << 20):
-        try:
-            with open(path, "rb") as f:
-                return f.read(limit)
-        except OSError:
-            return None
-
-    @staticmethod
-    def stat(path, follow=True):
-        try:
-            st = os.stat(path) if follow else os.lstat(path)
-        except OSError:
-            return None
-        return {"mode": stat.S_IMODE(st.st_mode), "uid": st.st_uid, "gid": st.st_gid,
-                "isdir": stat.S_ISDIR(st.st_mode), "isreg": stat.S_ISREG(st.st_mode),
-                "executable": stat.S_ISREG(st.st_mode) and bool(st.st_mode & 0o111)}
-
-    @staticmethod
-    def glob(pattern):
-        return sorted(glob.glob(pattern))
-
-    @staticmethod
-    def listdir(path):
-        try:
-            return os.listdir(path)
-        except OSError:
-            return []
-
-    @staticmethod
-    def readlink(path):
-        try:
-            return os.readlink(path)
-        except OSError:
-            return None
-
-    @staticmethod
-    def exists(path):
-        return os.path.exists(path)
-
-    @staticmethod
-    def user_name(uid):
-        try:
-            return pwd.getpwuid(uid).pw_name
-        except KeyError:
-            return str(uid)
-
-    @staticmethod
-    def group_name(gid):
-        try:
-            return grp.getgrgid(gid).gr_name
-        except KeyError:
-            return str(gid)
 
 
 def _which(host, name, dirs):
@@ -135,15 +63,15 @@ def file_info(host, path):
 
 def gather_binaries(host, sshd_path=None):
     sshd = sshd_path or _which(host, "sshd", SBIN_DIRS)
-    data = host.read_bytes(sshd) if sshd else None
+    data = host.binary(sshd) if sshd else None
     state = {"sshd": binary_info(host, sshd), "sshd_session": None, "sshd_auth": None,
              "sftp_server": None, "scp": binary_info(host, _which(host, "scp", ("/usr/bin", "/usr/local/bin", "/bin")))}
     for key, name in (("sshd_session", "sshd-session"), ("sshd_auth", "sshd-auth")):
-        compiled = version.paths_in_binary(data, name)
+        compiled = hostio.summary_paths(data, name)
         path = compiled[0] if compiled else None
         if path:
             state[key] = binary_info(host, path)
-    compiled = version.paths_in_binary(data, "sftp-server")
+    compiled = hostio.summary_paths(data, "sftp-server")
     candidates = compiled + [p for p in SFTP_SERVER_PATHS if p not in compiled]
     sftp = next((p for p in candidates if host.stat(p)), candidates[0] if compiled else None)
     state["sftp_server"] = binary_info(host, sftp) if sftp else {"path": None, "exists": False, "executable": False}
@@ -154,7 +82,7 @@ def gather_version(host, sshd_path, sshd_data):
     """The banner string compiled into the binary (SSH_RELEASE, with the portable suffix: the
     version sshd announces; 9.2's `sshd -V` says only `OpenSSH_9.2`), read from the bytes already
     in hand; else `sshd -V` (9.x prints it; 8.x prints it in its usage text), else `ssh -V`."""
-    bver, btup = version.version_from_binary(sshd_data)
+    bver, btup = hostio.summary_version(sshd_data)
     if bver and "p" in bver:
         # no process to run: the release string is what `sshd -V` would print, suffix included
         return {"version": bver, "version_tuple": list(btup), "version_source": "binary"}
@@ -221,13 +149,11 @@ def gather_service(host, log_lines):
 def gather_platform(host, sshd_data):
     """The distribution and what its sshd build does differently (read from the binary), FIPS, SELinux."""
     osr = platform.parse_os_release(host.read_text("/etc/os-release") or host.read_text("/usr/lib/os-release"))
-    banners = [m.decode("ascii", "replace") for m in re.findall(rb"OpenSSH_[0-9.]+p[0-9]+ [A-Za-z]+-[A-Za-z0-9.+~]+",
-                                                               sshd_data or b"")]
-    vendor = platform.openssh_vendor(banners)
+    vendor = platform.openssh_vendor((sshd_data or {}).get("strings"))
     enforce = (host.read_text("/sys/fs/selinux/enforce") or "").strip()
     return {"os_id": osr.get("ID"), "os_version": osr.get("VERSION_ID"), "family": platform.family(osr),
             "openssh_vendor": vendor, "private_group_relaxation": vendor in ("Debian", "Ubuntu"),
-            "ssh_keys_group": version.has_string(sshd_data, "ssh_keys"),
+            "ssh_keys_group": hostio.summary_has(sshd_data, "ssh_keys"),
             "fips": (host.read_text("/proc/sys/crypto/fips_enabled") or "").strip() == "1",
             "selinux": {"1": "enforcing", "0": "permissive"}.get(enforce)}
 
@@ -242,7 +168,7 @@ def gather_selinux(host, plat):
 
 
 def gather_privsep(host, data, svc, privsep_user="sshd"):
-    compiled = [d for d in PRIVSEP_DIRS if version.has_string(data, d)]
+    compiled = [d for d in PRIVSEP_DIRS if hostio.summary_has(data, d)]
     path = compiled[0] if compiled else "/var/empty"
     info = file_info(host, path)
     persistent_by = None
@@ -299,7 +225,7 @@ def gather_runtime(host, svc, sshd_path, sshd_data, config_path=None):
     elif opts["config_file"]:
         path, source = opts["config_file"], "%s -f" % via
     else:
-        compiled = [p for p in version.paths_in_binary(sshd_data, "sshd_config") if p != VENDOR_CONFIG]
+        compiled = [p for p in hostio.summary_paths(sshd_data, "sshd_config") if p != VENDOR_CONFIG]
         path, source = (compiled[0], "binary") if compiled else (DEFAULT_CONFIG, "default")
         if not host.exists(path) and host.exists(VENDOR_CONFIG):
             # SUSE: /usr/etc/ssh/sshd_config serves while the admin has no /etc/ssh/sshd_config
@@ -422,16 +348,14 @@ def refused_clients(log_lines):
     return out
 
 
-def gather_tcp_wrappers(host, binaries, vtuple, clients, log_lines=None):
+def gather_tcp_wrappers(host, binaries, vtuple, clients, log_lines=None, summaries=None):
     served_by = serving_binary(binaries, vtuple)
-    data = host.read_bytes(served_by) if served_by else None
+    summary = (summaries or {}).get(served_by) or (host.binary(served_by) if served_by else None)
     linked = None
     libs = []
-    if data:
-        info = elf.dynamic_info(data)
-        if info.get("ok"):
-            libs = info.get("needed", [])
-            linked = any(lib.startswith("libwrap.so") for lib in libs)
+    if summary and (summary.get("elf") or {}).get("ok"):
+        libs = hostio.summary_needed(summary)
+        linked = any(lib.startswith("libwrap.so") for lib in libs)
     rules = {}
     for key, table in (("allow", "/etc/hosts.allow"), ("deny", "/etc/hosts.deny")):
         text = host.read_text(table)
@@ -668,7 +592,7 @@ def collect(host, options):
     state["config"]["entries"] = [{k: e[k] for k in ("keyword", "args", "file", "line", "match")}
                                   for e in parsed["entries"]]
     state["tcp_wrappers"] = gather_tcp_wrappers(host, binaries, state["version_tuple"], options.get("clients"),
-                                                state["service"]["log"])
+                                                state["service"]["log"], {sshd_path: sshd_data})
     scp_bin = binaries.get("scp") or {}
     state["scp"] = {"sftp_mode": bool(sub["sftp"] and sub["sftp"]["exists"]),
                     "legacy_mode": bool(scp_bin.get("executable"))}

@@ -9,7 +9,7 @@ banner, strings it carries), never guessed from the distribution name alone.
 
 import re
 
-_VENDOR_RE = re.compile(r"^OpenSSH_\d+\.\d+p\d+ (Debian|Ubuntu)-")
+_VENDOR_RE = re.compile(r"OpenSSH_\d+\.\d+p\d+ (Debian|Ubuntu)-")
 
 
 def parse_os_release(text):
@@ -35,7 +35,7 @@ def family(os_release):
 def openssh_vendor(strings):
     """Debian or Ubuntu when the binary's banner carries their suffix (`OpenSSH_9.2p1 Debian-2+deb12u3`)."""
     for text in strings or []:
-        m = _VENDOR_RE.match(text)
+        m = _VENDOR_RE.search(text)
         if m:
             return m.group(1)
     return None
