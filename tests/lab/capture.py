@@ -53,11 +53,12 @@ def ansible_env():
                 ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_FORKS="10")
 
 
-def run_facts(inventory, extra=None):
+def run_facts(inventory, extra=None, become_user=None):
     """Run sshd_facts (record: true) on every host of an inventory: {host: result}."""
     args = {"clients": CLIENTS, "users": USERS, "record": True, **(extra or {})}
+    become = ["--become", "--become-user", become_user] if become_user else []
     res = subprocess.run([str(lab.ROOT / ".venv" / "bin" / "ansible"), "all", "-i", str(inventory), "-m",
-                          "sshd.doctor.sshd_facts", "-a", json.dumps(args)], capture_output=True, text=True,
+                          "sshd.doctor.sshd_facts", "-a", json.dumps(args), *become], capture_output=True, text=True,
                          env=ansible_env(), check=False)
     try:
         data = json.loads(res.stdout)
@@ -85,7 +86,10 @@ def record_case(case, fleet):
             lab.inject(h["name"], case)
     inventory = lab.LAB_DIR / fleet["name"] / "inventory-podman.yml"
     # the module, then the raw sh collector on the same host state (the unit tests compare them)
-    for suffix, results in (("", run_facts(inventory)), (".raw", run_facts(inventory, {"collector": "raw"}))):
+    opts = lab.CASE_OPTIONS.get(case, {})
+    extra, become_user = opts.get("args", {}), opts.get("become_user")
+    for suffix, results in (("", run_facts(inventory, extra, become_user)),
+                            (".raw", run_facts(inventory, {**extra, "collector": "raw"}, become_user))):
         problems += save(case, fleet, suffix, results)
     lab.cmd_down(argparse.Namespace(name=fleet["name"]))
     return problems

@@ -44,6 +44,13 @@ def _service_down(state):
     return state.get("service", {}).get("active_state") in ("failed", "inactive")
 
 
+def config_known(state):
+    """The effective values can be trusted: sshd -T gave them, or the parser read every line sshd
+    would (readable, and no early stop at an include loop)."""
+    cfg = state.get("config") or {}
+    return cfg.get("source") == "sshd -T" or (cfg.get("readable") is not False and cfg.get("complete") is not False)
+
+
 def _ver(state):
     return tuple(state.get("version_tuple") or ())
 
@@ -220,14 +227,13 @@ def check_privsep_dir_missing(state):
     if not ps.get("persistent"):
         evidence.append("nothing recreates it at boot: the unit has no RuntimeDirectory=%s and no tmpfiles.d line" % (
             ps.get("dir", "").rsplit("/", 1)[-1]))
-    return [finding("privsep_dir_missing", ERROR, "Privilege separation directory %s %s" % (
-        ps.get("dir"), "is not a directory" if _not_a_dir(ps) else "is missing"), evidence,
-                    "%sinstall -d -m 0755 -o root -g root %s%s, then %s the service." % (
-                        "Move the file %s aside (it is not sshd's), then " % ps.get("dir") if _not_a_dir(ps) else "",
-                        ps.get("dir"),
-                        "" if ps.get("persistent") else "; make it persistent with tmpfiles.d (d %s 0755 root root -)" % ps.get("dir"),
-                        "start" if _service_down(state) else "restart"),
-                    remediable=not _not_a_dir(ps))]
+    summary = "Privilege separation directory %s %s" % (ps.get("dir"), "is not a directory" if _not_a_dir(ps) else "is missing")
+    fix = "%sinstall -d -m 0755 -o root -g root %s%s, then %s the service." % (
+        "Move the file %s aside (it is not sshd's), then " % ps.get("dir") if _not_a_dir(ps) else "",
+        ps.get("dir"),
+        "" if ps.get("persistent") else "; make it persistent with tmpfiles.d (d %s 0755 root root -)" % ps.get("dir"),
+        "start" if _service_down(state) else "restart")
+    return [finding("privsep_dir_missing", ERROR, summary, evidence, fix, remediable=not _not_a_dir(ps))]
 
 
 def check_privsep_dir_insecure(state):
@@ -341,7 +347,7 @@ def check_sftp_subsystem_missing(state):
     if (state.get("subsystems") or {}).get("sftp"):
         return []
     cfg = state.get("config") or {}
-    if cfg.get("source") != "sshd -T" and (cfg.get("readable") is False or cfg.get("complete") is False):
+    if not config_known(state):
         # the text could not be read (not root), or sshd stops before its end (include loop):
         # nothing is known of the Subsystem lines
         return []
@@ -520,7 +526,8 @@ def check_selinux_denial(state):
 
 
 def check_max_startups_throttling(state):
-    lines = _log(state, "MaxStartups throttling")
+    # <= 9.x: "beginning MaxStartups throttling"; 10.0: "drop connection #N from [ADDR]:P on [ADDR]:22 Maxstartups"
+    lines = _log(state, "MaxStartups throttling|drop connection #\\d+ .*MaxStartups")
     if not lines:
         return []
     return [finding("max_startups_throttling", WARNING, "sshd throttled unauthenticated connections (MaxStartups)", lines[-3:],
@@ -548,6 +555,8 @@ def check_login_shell_invalid(state):
 
 
 def check_account_locked(state):
+    if not config_known(state):
+        return []
     eff = (state.get("config") or {}).get("effective") or {}
     use_pam = str((eff.get("usepam") or {}).get("value", "no")).lower() == "yes"
 
@@ -593,6 +602,8 @@ def user_access(eff, name, groups):
 
 
 def check_user_not_allowed(state):
+    if not config_known(state):
+        return []
     eff = (state.get("config") or {}).get("effective") or {}
 
     def one(_state, name, user):
@@ -610,6 +621,8 @@ def check_user_not_allowed(state):
 
 
 def check_root_login_refused(state):
+    if not config_known(state):
+        return []
     eff = (state.get("config") or {}).get("effective") or {}
     value = str((eff.get("permitrootlogin") or {}).get("value", "prohibit-password")).lower()
 

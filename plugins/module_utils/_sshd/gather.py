@@ -335,7 +335,8 @@ def serving_binary(binaries, vtuple):
     return (binaries.get("sshd") or {}).get("path")
 
 
-_REFUSED_RE = re.compile(r"refused connect from (\S+)")
+# libwrap logs `refused connect from NAME (ADDR)`: the address is in the parentheses
+_REFUSED_RE = re.compile(r"refused connect from (\S+)(?: \(([^)\s]+)\))?")
 
 
 def refused_clients(log_lines):
@@ -343,8 +344,9 @@ def refused_clients(log_lines):
     out = []
     for line in log_lines or []:
         m = _REFUSED_RE.search(line)
-        if m and m.group(1) not in out:
-            out.append(m.group(1))
+        addr = m and (m.group(2) or m.group(1))
+        if addr and addr not in out:
+            out.append(addr)
     return out
 
 

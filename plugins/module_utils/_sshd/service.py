@@ -22,7 +22,7 @@ _LOG_PATTERNS = re.compile(
     r"fatal|error|refused connect|Bind to port|Cannot bind|Unable to load host key|no hostkeys|"
     r"not allowed because|Authentication refused|bad ownership or modes|Could not open|"
     r"Missing privilege separation|Privilege separation user|must be owned by root|"
-    r"does not exist or is not executable|subsystem request for|MaxStartups throttling|"
+    r"does not exist or is not executable|subsystem request for|MaxStartups|"
     r"ROOT LOGIN REFUSED|Permissions 0\d+ for|too open|Deprecated option|Failed to start|"
     r"Main process exited|Failed with result|Control process exited",
     re.IGNORECASE,
