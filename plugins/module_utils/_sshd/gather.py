@@ -227,8 +227,9 @@ def gather_runtime(host, svc, sshd_path, sshd_data, config_path=None):
     else:
         compiled = [p for p in hostio.summary_paths(sshd_data, "sshd_config") if p != VENDOR_CONFIG]
         path, source = (compiled[0], "binary") if compiled else (DEFAULT_CONFIG, "default")
-        if not host.exists(path) and host.exists(VENDOR_CONFIG):
-            # SUSE: /usr/etc/ssh/sshd_config serves while the admin has no /etc/ssh/sshd_config
+        if not host.exists(path) and hostio.summary_has(sshd_data, VENDOR_CONFIG) and host.exists(VENDOR_CONFIG):
+            # SUSE's sshd (it carries the vendor path) reads /usr/etc/ssh/sshd_config while the
+            # admin has no /etc/ssh/sshd_config; an unpatched sshd never reads it
             path, source = VENDOR_CONFIG, "vendor"
     return {"argv": argv, "argv_source": via, "config_path": path, "config_path_source": source,
             "options": opts["options"], "environment_files": files}

@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import service
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import gather, service
 
 # `systemctl show -p ExecStart,EnvironmentFiles,Environment,Id ssh.service` on the lab's trixie host
 TRIXIE_SHOW = (
@@ -78,3 +78,44 @@ def test_environment_file_syntax():
     assert env["B"] == "x y"
     assert env["C"] == "plain continued"
     assert "1X" not in env
+
+
+class _Files:
+    """Only the two reads gather_runtime makes besides the unit: files that exist, and their text."""
+
+    def __init__(self, files):
+        self.files = files
+
+    def exists(self, path):
+        return path in self.files
+
+    def read_text(self, path, limit=1 << 20):
+        return self.files.get(path)
+
+
+SUSE_SSHD = {"strings": ["/etc/ssh/sshd_config", "/usr/etc/ssh/sshd_config"]}
+DEBIAN_SSHD = {"strings": ["/etc/ssh/sshd_config"]}
+
+
+@pytest.mark.parametrize("binary, files, option, expected", [
+    (DEBIAN_SSHD, {"/etc/ssh/sshd_config": ""}, None, ("/etc/ssh/sshd_config", "binary")),
+    (DEBIAN_SSHD, {"/etc/ssh/sshd_config": ""}, "/x", ("/x", "option")),
+    # SUSE's sshd reads its vendor file while the admin has none in /etc
+    (SUSE_SSHD, {"/usr/etc/ssh/sshd_config": ""}, None, ("/usr/etc/ssh/sshd_config", "vendor")),
+    (SUSE_SSHD, {"/usr/etc/ssh/sshd_config": "", "/etc/ssh/sshd_config": ""}, None, ("/etc/ssh/sshd_config", "binary")),
+    # an sshd without the vendor path never reads /usr/etc (it would fail to start)
+    (DEBIAN_SSHD, {"/usr/etc/ssh/sshd_config": ""}, None, ("/etc/ssh/sshd_config", "binary")),
+    ({"strings": []}, {}, None, ("/etc/ssh/sshd_config", "default")),
+])
+def test_config_path_resolution(binary, files, option, expected):
+    got = gather.gather_runtime(_Files(files), {"init": "unknown"}, "/usr/sbin/sshd", binary, option)
+    assert (got["config_path"], got["config_path_source"]) == expected
+
+
+def test_unit_dash_f_wins_over_the_compiled_path():
+    host = _Files({"/etc/default/ssh": 'SSHD_OPTS="-f /etc/ssh/alt_config -o LogLevel=VERBOSE"\n'})
+    svc = {"init": "systemd", "unit": "ssh.service", "exec_start": ["/usr/sbin/sshd", "-D", "$SSHD_OPTS"],
+           "environment_files": [{"path": "/etc/default/ssh", "optional": True}], "environment": {}}
+    got = gather.gather_runtime(host, svc, "/usr/sbin/sshd", DEBIAN_SSHD)
+    assert (got["config_path"], got["config_path_source"]) == ("/etc/ssh/alt_config", "ssh.service ExecStart -f")
+    assert got["options"] == ["LogLevel=VERBOSE"]
