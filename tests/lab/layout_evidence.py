@@ -77,7 +77,8 @@ READ_PROBES = {
     },
 }
 
-# Probes that change the host and put it back (rhel only; run on the healthy host).
+# Probes that change the host (run on the healthy host, after the read probes); each puts the
+# host back, or leaves it in a state the next connection repairs.
 SSHD_T = "/usr/sbin/sshd -t; rc=$?"
 KEYS = "/etc/ssh/ssh_host_*_key"
 CHANGE_PROBES = {
@@ -101,7 +102,11 @@ CHANGE_PROBES = {
                                      "systemctl is-active sshd.service; stat -c '%n %U:%G %a' /etc/ssh/ssh_host_*; "
                                      "exit $rc",
     },
-    "trixie-socket": {},
+    "trixie-socket": {
+        # a reload (SIGHUP) of the socket-activated sshd: the re-executed sshd has lost the socket
+        "reload-ssh-service": "systemctl reload ssh.service; rc=$?; sleep 1; systemctl is-active ssh.service; "
+                              "journalctl -q --no-pager -o cat -u ssh.service | tail -6; ls -ld /run/sshd; exit $rc",
+    },
 }
 
 # Cases per layout: None is the healthy host; other names are faults of lab.py inject.

@@ -294,6 +294,21 @@ FAULTS = {
 }
 
 
+# docs/lab.md: tests/lab/matrix.py --write regenerates the page above this line and keeps the
+# layout sections from it on.
+DOC_MARK = "<!-- layouts: the sections below come from tests/lab/layout_evidence.py runs; matrix.py --write keeps them -->"
+
+
+def doc_tail(path):
+    """The part of the page at PATH from DOC_MARK on (empty when there is none), to append after a rewrite."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    at = text.find(DOC_MARK)
+    return "" if at < 0 else "\n" + text[at:]
+
+
 def log(msg):
     print(f"[lab] {msg}", flush=True)
 
@@ -365,11 +380,12 @@ def adapt_script(script, layout):
     spec = LAYOUTS[layout]
     if spec["socket"]:
         # With socket activation the socket is what listens: stopping the service alone changes
-        # nothing for clients (the next connection starts it again), and a reload of a service the
-        # socket has not started yet is refused; the config is read at the next activation.
+        # nothing for clients (the next connection starts it again).  A reload (SIGHUP) kills a
+        # socket-activated sshd on trixie ("Cannot bind any address": the re-executed sshd has
+        # lost the socket), so the config change is applied with a restart, when sshd runs.
         script = re.sub(r"systemctl stop ssh$", "systemctl stop ssh.socket ssh.service", script, flags=re.M)
         script = re.sub(r"systemctl start ssh( \|\| true)?$", r"systemctl start ssh.socket\1", script, flags=re.M)
-        script = re.sub(r"systemctl reload ssh$", "systemctl try-reload-or-restart ssh.service", script, flags=re.M)
+        script = re.sub(r"systemctl reload ssh$", "systemctl try-restart ssh.service", script, flags=re.M)
     if spec["service"] != "ssh":
         svc = spec["service"]
         script = re.sub(r"(systemctl (?:reload|restart|start|stop) )ssh\b(?!\.)", rf"\g<1>{svc}", script)
