@@ -121,3 +121,19 @@ bench-scaling: venv collection images
 
 galaxy-build: venv
 	ansible-galaxy collection build --force --output-path .build/dist
+
+# Lab layouts beyond Debian (tests/lab/layouts.py): a RHEL-layout image (OpenSSH built from
+# Debian's source with RHEL's paths and units; about 4 minutes the first time, cached by recipe
+# afterwards) and a socket-activated trixie (seconds).
+.PHONY: images-layouts molecule-layouts layout-evidence
+LAYOUTS ?= rhel trixie-socket
+images-layouts: deps
+	$(LAB) build $(LAYOUTS)
+
+# The faults scenario's converge and verifier on the layouts (extensions/molecule/layouts).
+molecule-layouts: venv collection images-layouts
+	cd extensions && molecule test -s layouts
+
+# Re-record tests/unit/fixtures/raw/<layout>/ from real hosts (about 6 minutes).
+layout-evidence: venv collection images-layouts
+	$(PY) tests/lab/layout_evidence.py
