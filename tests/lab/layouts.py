@@ -94,6 +94,9 @@ rm /usr/local/lib/sshd-doctor-rhel-head
 grep -q '^Subsystem[[:space:]]*sftp[[:space:]]*/usr/libexec/openssh/sftp-server$' /etc/ssh/sshd_config
 chmod 0600 /etc/ssh/sshd_config /etc/ssh/sshd_config.d/50-redhat.conf
 chmod 0755 /usr/libexec/openssh/sshd-keygen
+# ssh-keysign as RHEL installs it: setgid ssh_keys (upstream's make install: setuid root 4711)
+chgrp ssh_keys /usr/libexec/openssh/ssh-keysign
+chmod 2555 /usr/libexec/openssh/ssh-keysign
 chmod 0644 /usr/lib/systemd/system/sshd.service /usr/lib/systemd/system/sshd-keygen@.service \
   /usr/lib/systemd/system/sshd-keygen.target /etc/sysconfig/sshd /etc/pam.d/sshd \
   /etc/crypto-policies/back-ends/opensshserver.config
