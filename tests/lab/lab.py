@@ -187,7 +187,7 @@ def build_layouts(args, names):
         if image_recipe(name) == want and not args.force:
             log(f"{name}: image {image_ref(name)} is current (recipe {want}), skipping")
         else:
-            layouts.build(name, base_recipe)
+            layouts.build(name, base_recipe, no_cache=args.force)
     return 0
 
 

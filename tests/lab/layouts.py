@@ -332,8 +332,12 @@ def recipe_hash(name, base_recipe):
     return h.hexdigest()[:12]
 
 
-def build(name, base_recipe):
-    """Build ``IMAGE:NAME`` (its base image must exist); returns the seconds it took."""
+def build(name, base_recipe, no_cache=False):
+    """Build ``IMAGE:NAME`` (its base image must exist); returns the seconds it took.
+
+    podman's layer cache keeps the compile stage between builds of the same recipe text;
+    NO_CACHE (``lab.py build rhel --force``) rebuilds from the source package again.
+    """
     t0 = time.monotonic()
     recipe = recipe_hash(name, base_recipe)
     with tempfile.TemporaryDirectory(prefix=f"sshd-doctor-{name}-") as ctx:
@@ -344,7 +348,8 @@ def build(name, base_recipe):
         Path(ctx, "Containerfile").write_text(containerfile(name))
         log(f"{name}: podman build on {LAYOUTS[name]['base']} (recipe {recipe}) ...")
         res = subprocess.run(
-            ["podman", "build", "--runtime", "runc", "--layers", "--force-rm", "-f", os.path.join(ctx, "Containerfile"),
+            ["podman", "build", "--runtime", "runc", "--layers", "--force-rm", *(["--no-cache"] if no_cache else []),
+             "-f", os.path.join(ctx, "Containerfile"),
              "--label", f"sshd-doctor.recipe={recipe}", "--label", f"sshd-doctor.release={name}",
              "--label", f"sshd-doctor.layout={name}", "-t", f"{IMAGE}:{name}", ctx],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
