@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 IMAGE = "localhost/sshd-doctor-lab"
+FILES = Path(__file__).resolve().parent / "files"
 
 # Debian patches of the source package that make Debian's OpenSSH behave unlike RHEL's (or
 # only package it); every other patch of debian/patches/series (the security fixes, GSSAPI
@@ -110,7 +111,7 @@ test -L /etc/systemd/system/multi-user.target.wants/sshd.service
 
 # RHEL's openssh-6.6p1-keyperm.patch in our words: upstream refuses any private key that is not
 # 0600 ("UNPROTECTED PRIVATE KEY FILE"), RHEL lets the group ssh_keys read host keys.
-RHEL_KEYPERM_PATCH = (Path(__file__).resolve().parent / "files" / "rhel-keyperm.patch").read_text()
+RHEL_KEYPERM_PATCH = (FILES / "rhel-keyperm.patch").read_text()
 
 # The build context: rootfs/ is copied over the image, the rest is for the build stage.
 RHEL_FILES = {
@@ -212,47 +213,8 @@ Wants=sshd-keygen@ecdsa.service
 Wants=sshd-keygen@ed25519.service
 PartOf=sshd.service
 """,
-    "rootfs/usr/libexec/openssh/sshd-keygen": """\
-#!/bin/bash
-# Create the host keys for the OpenSSH server (RHEL's sshd-keygen).
-KEYTYPE=$1
-case $KEYTYPE in
-	"dsa") ;& # disabled in FIPS
-	"ed25519")
-		FIPS=/proc/sys/crypto/fips_enabled
-		if [[ -r "$FIPS" && $(cat $FIPS) == "1" ]]; then
-			exit 0
-		fi ;;
-	"rsa") ;; # always ok
-	"ecdsa") ;;
-	*) # wrong argument
-		exit 12 ;;
-esac
-KEY=/etc/ssh/ssh_host_${KEYTYPE}_key
-
-KEYGEN=/usr/bin/ssh-keygen
-if [[ ! -x $KEYGEN ]]; then
-	exit 13
-fi
-
-# remove old keys
-rm -f $KEY{,.pub}
-
-# create new keys
-if ! $KEYGEN -q -t $KEYTYPE -f $KEY -C '' -N '' >&/dev/null; then
-	exit 1
-fi
-
-# sanitize permissions
-/usr/bin/chgrp ssh_keys $KEY
-/usr/bin/chmod 640 $KEY
-/usr/bin/chmod 644 $KEY.pub
-if [[ -x /usr/sbin/restorecon ]]; then
-	/usr/sbin/restorecon $KEY{,.pub}
-fi
-
-exit 0
-""",
+    # RHEL's host key generator, run by sshd-keygen@.service
+    "rootfs/usr/libexec/openssh/sshd-keygen": (FILES / "rhel-sshd-keygen").read_text(),
     # RHEL's stack (password-auth, pam_sepermit, pam_selinux) in Debian's PAM terms
     "rootfs/etc/pam.d/sshd": """\
 #%PAM-1.0
