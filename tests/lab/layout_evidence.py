@@ -112,8 +112,12 @@ CHANGE_PROBES = {
 # Cases per layout: None is the healthy host; other names are faults of lab.py inject.
 CASES = {
     "rhel": ["healthy", "sftp_subsystem_missing", "privsep_dir_missing", "sftp_server_missing",
-             "privsep_dir_missing_failed", "host_key_insecure_mode", "host_keys_missing", "tcp_wrappers_denied"],
-    "trixie-socket": ["healthy", "socket_activation_mismatch", "privsep_dir_missing", "service_inactive"],
+             "privsep_dir_missing_failed", "host_key_insecure_mode", "host_keys_missing", "tcp_wrappers_denied",
+             "privsep_dir_insecure", "privsep_user_missing", "config_invalid", "config_invalid_failed",
+             "service_inactive", "port_conflict", "scp_legacy_unavailable", "home_or_keys_insecure",
+             "user_not_allowed"],
+    "trixie-socket": ["healthy", "socket_activation_mismatch", "privsep_dir_missing", "service_inactive",
+                      "sftp_subsystem_missing"],
 }
 
 
@@ -172,7 +176,7 @@ def capture(layout, case, fleet):
                          "sshd-T-port"):
                 if name in READ_PROBES[layout]:
                     (out / f"{name}.txt").write_text(probe(container, READ_PROBES[layout][name]))
-        results, versions = matrix.run_clients([host], ["root"])
+        results, versions = matrix.run_clients([host], [matrix.USER_FAULTS.get(case, "root")])
         clients = {op: res for (_h, _u, op), res in sorted(results.items())}
         (out / "clients.json").write_text(json.dumps({"versions": versions, "results": clients}, indent=1,
                                                      sort_keys=True) + "\n")

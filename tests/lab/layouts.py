@@ -213,8 +213,9 @@ Wants=sshd-keygen@ecdsa.service
 Wants=sshd-keygen@ed25519.service
 PartOf=sshd.service
 """,
-    # RHEL's host key generator, run by sshd-keygen@.service
-    "rootfs/usr/libexec/openssh/sshd-keygen": (FILES / "rhel-sshd-keygen").read_text(),
+    # RHEL's host key generator, run by sshd-keygen@.service (the file has no #! line: ansible-test
+    # sanity allows none outside modules)
+    "rootfs/usr/libexec/openssh/sshd-keygen": "#!/bin/bash\n" + (FILES / "rhel-sshd-keygen").read_text(),
     # RHEL's stack (password-auth, pam_sepermit, pam_selinux) in Debian's PAM terms
     "rootfs/etc/pam.d/sshd": """\
 #%PAM-1.0
