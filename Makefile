@@ -134,6 +134,6 @@ images-layouts: deps
 molecule-layouts: venv collection images-layouts
 	cd extensions && molecule test -s layouts
 
-# Re-record tests/unit/fixtures/raw/<layout>/ from real hosts (about 6 minutes).
+# Re-record tests/unit/fixtures/raw/<layout>/ from real hosts (22 cases, about 10 minutes).
 layout-evidence: venv collection images-layouts
 	$(PY) tests/lab/layout_evidence.py
