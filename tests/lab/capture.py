@@ -107,8 +107,8 @@ def save(case, fleet, suffix, results):
             msg = (res.get("msg") or "") + (res.get("module_stderr") or "")[-600:]
             problems.append((h["release"] + suffix, f"no recording: {msg.strip()}"))
             continue
-        recording["meta"].update({"case": case, "release": h["release"], "openssh": lab.RELEASES[h["release"]],
-                                  "image_recipe": lab.recipe_hash(), "name": f"{h['release']}/{case}{suffix}"})
+        recording["meta"].update({"case": case, "release": h["release"], "openssh": lab.version(h["release"]),
+                                  "image_recipe": lab.image_recipe(h["release"]), "name": f"{h['release']}/{case}{suffix}"})
         dest = OUT / h["release"] / f"{case}{suffix}.json"
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(hostio.dumps(recording))

@@ -472,7 +472,7 @@ def check_host_keys_missing(state):
 
 
 def check_host_key_insecure_mode(state):
-    ssh_keys = (state.get("platform") or {}).get("ssh_keys_group", False)
+    ssh_keys = (state.get("platform") or {}).get("ssh_keys_group")
     bad = [k for k in state.get("host_keys") or [] if k.get("exists") and platform.key_mode_too_open(k, ssh_keys)]
     if not bad:
         return []
@@ -678,7 +678,7 @@ def check_home_or_keys_insecure(state):
     if str((eff.get("strictmodes") or {}).get("value", "yes")).lower() == "no":
         return []
 
-    relax = (state.get("platform") or {}).get("private_group_relaxation", True)
+    relax = (state.get("platform") or {}).get("private_group_relaxation")
 
     def one(_state, name, user):
         if not user.get("exists"):

@@ -149,11 +149,13 @@ def gather_service(host, log_lines):
 def gather_platform(host, sshd_data):
     """The distribution and what its sshd build does differently (read from the binary), FIPS, SELinux."""
     osr = platform.parse_os_release(host.read_text("/etc/os-release") or host.read_text("/usr/lib/os-release"))
+    # an sshd that cannot be read (not root on a 0700 binary) tells nothing of its patches: None
+    known = bool((sshd_data or {}).get("strings"))
     vendor = platform.openssh_vendor((sshd_data or {}).get("strings"))
     enforce = (host.read_text("/sys/fs/selinux/enforce") or "").strip()
     return {"os_id": osr.get("ID"), "os_version": osr.get("VERSION_ID"), "family": platform.family(osr),
-            "openssh_vendor": vendor, "private_group_relaxation": vendor in ("Debian", "Ubuntu"),
-            "ssh_keys_group": hostio.summary_has(sshd_data, "ssh_keys"),
+            "openssh_vendor": vendor, "private_group_relaxation": vendor in ("Debian", "Ubuntu") if known else None,
+            "ssh_keys_group": hostio.summary_has(sshd_data, "ssh_keys") if known else None,
             "fips": (host.read_text("/proc/sys/crypto/fips_enabled") or "").strip() == "1",
             "selinux": {"1": "enforcing", "0": "permissive"}.get(enforce)}
 

@@ -47,6 +47,9 @@ _PATH_RE = re.compile(rb"\x00(/[\x20-\x7e]{0,%d})(?=\x00)" % (MAX_STRING_LEN - 1
 _OPENSSH = re.compile(rb"OpenSSH_")
 _PRINTABLE_BEFORE = re.compile(rb"[\x20-\x7e]{0,%d}\Z" % (MAX_STRING_LEN // 2))
 _PRINTABLE_AFTER = re.compile(rb"[\x20-\x7e]{0,%d}" % (MAX_STRING_LEN // 2))
+# Words whose presence tells a distribution's patch apart (RHEL's keyperm patch accepts 0640
+# host keys of the group it names): kept when they stand NUL-terminated in the binary.
+MARKERS = (b"ssh_keys",)
 _VERSION_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)(p\d+)?")
 
 
@@ -146,13 +149,17 @@ def binary_summary(data):
     it on the controller): ``{"exists", "size", "strings", "elf"}``.
 
     ``strings``: the NUL-terminated printable strings that are absolute paths or name
-    ``OpenSSH_``, deduplicated, in file order, at most MAX_STRINGS.  ``elf``: the dynamic
+    ``OpenSSH_``, and the MARKERS words found, deduplicated, in file order, at most MAX_STRINGS.  ``elf``: the dynamic
     linking facts of ``elf.dynamic_info`` (needed libraries, static, class, machine).
     """
     data = bytes(data or b"")
     found = {}
     for m in _PATH_RE.finditer(data):
         found.setdefault(m.group(1).decode("ascii"), m.start(1))
+    for word in MARKERS:
+        at = data.find(b"\x00" + word + b"\x00")
+        if at >= 0:
+            found.setdefault(word.decode("ascii"), at + 1)
     for m in _OPENSSH.finditer(data):
         # the printable run around the name, at most MAX_STRING_LEN // 2 on each side
         start = _PRINTABLE_BEFORE.search(data, max(0, m.start() - MAX_STRING_LEN // 2), m.start()).start()

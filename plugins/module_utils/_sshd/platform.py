@@ -43,11 +43,13 @@ def openssh_vendor(strings):
 
 def key_mode_too_open(key, ssh_keys_group=False):
     """sshd refuses a private host key its owner can share (sshkey_perm_ok).  RHEL's sshd (patched:
-    it carries the `ssh_keys` group name) accepts 0640 root:ssh_keys; an unpatched sshd does not."""
+    it carries the `ssh_keys` group name) accepts 0640 root:ssh_keys; an unpatched sshd does not;
+    None: unknown."""
     if not key.get("mode"):
         return False
     mode = int(key["mode"], 8)
-    if ssh_keys_group and key.get("group") == "ssh_keys" and mode & 0o037 == 0:
+    # ssh_keys_group None: the binary could not be read, so RHEL's 0640 root:ssh_keys is not called wrong
+    if ssh_keys_group is not False and key.get("group") == "ssh_keys" and mode & 0o037 == 0:
         return False
     return bool(mode & 0o077)
 
@@ -60,8 +62,8 @@ def fips_loadable(key_type, fips):
 def group_write_allowed(info, user, private_group_relaxation):
     """Debian's user-group-modes patch: StrictModes accepts a group-writable path whose group has
     exactly one member, the path's owner (a user private group).  Upstream (RHEL, SUSE, Alpine)
-    never accepts group write."""
-    if not private_group_relaxation:
+    never accepts group write.  None (the binary could not be read): the benefit of the doubt."""
+    if private_group_relaxation is False:
         return False
     members = info.get("group_members")
     if members is None:
