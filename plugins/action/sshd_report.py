@@ -15,7 +15,7 @@ import tempfile
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report
 
 ARGUMENT_SPEC = {
     "dest": {"type": "path", "required": True},

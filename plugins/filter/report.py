@@ -3,14 +3,14 @@
 """Filters that build and render the sshd.doctor fleet report.
 
 The documentation of each filter is in the YAML file of the same name next to this file; the
-logic is in plugins/module_utils/_sshd/report.py (pure functions, unit tested).
+logic is in plugins/plugin_utils/report.py (pure functions, unit tested).
 """
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report
 
 
 def _wrap(fn):

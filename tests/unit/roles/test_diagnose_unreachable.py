@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report
 
-COLLECTIONS = Path(report.__file__).absolute().parents[6]
+COLLECTIONS = Path(report.__file__).absolute().parents[5]
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "filter" / "fixtures" / "report"
-COLLECTIONS = Path(report.__file__).absolute().parents[6]  # the ansible_collections/ tree it was imported from
+COLLECTIONS = Path(report.__file__).absolute().parents[5]  # the ansible_collections/ tree it was imported from
 
 
 def fleet_and_facts():

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The report filter plugin: names, documentation files and error handling (the logic is tested
-in tests/unit/plugins/module_utils/_sshd/test_report.py)."""
+in tests/unit/plugins/plugin_utils/test_report.py)."""
 
 import json
 import xml.etree.ElementTree as ET

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report
 
 # Registered sshd_facts results captured from the lab (tests/lab/lab.py), trimmed to the keys
 # the report reads plus some context; see tests/unit/plugins/filter/fixtures/README.md.
-FIXTURES = Path(__file__).resolve().parents[2] / "filter" / "fixtures" / "report"
+FIXTURES = Path(__file__).resolve().parents[1] / "filter" / "fixtures" / "report"
 
 
 def load(name):
@@ -457,7 +457,7 @@ def test_report_files_formats_and_names():
 
 # Registered results of sshd.doctor.ssh_probe run from the controller (OpenSSH 9.2p1) against lab
 # hosts with a fault injected; see tests/unit/plugins/filter/fixtures/README.md.
-PROBES = Path(__file__).resolve().parents[2] / "filter" / "fixtures" / "probe"
+PROBES = Path(__file__).resolve().parents[1] / "filter" / "fixtures" / "probe"
 PROBE_CASES = sorted(p.stem for p in PROBES.glob("*.json"))
 
 
