@@ -182,6 +182,7 @@ def host_report(result, threshold=DEFAULT_THRESHOLD, release=None, probe=None):
         "checks": [_text(c) for c in (sshd.get("checks") or [])],
         "message": message,
         "probe": probe,
+        "collector": sshd.get("collector"),
     }
     return normalize_entry(entry, threshold)
 
@@ -213,6 +214,7 @@ def normalize_entry(entry, threshold=DEFAULT_THRESHOLD):
         "checks": [_text(c) for c in (entry.get("checks") or [])],
         "message": _text(entry.get("message")),
         "probe": probe_report(entry.get("probe")),
+        "collector": _text(entry.get("collector")) or None,  # raw: diagnosed without Python on the host
     }
 
 
@@ -332,9 +334,13 @@ def probe_headline(probe):
 # ---------------------------------------------------------------- the fleet
 
 
-def fleet_report(hosts, threshold=DEFAULT_THRESHOLD, generated=None, extra=None):
+def fleet_report(hosts, threshold=DEFAULT_THRESHOLD, generated=None, extra=None, not_run=None):
     """The fleet dict: ``hosts`` maps inventory names to host entries (or registered results);
-    ``{}``/``None`` for a host that has no result (it left the play early)."""
+    ``{}``/``None`` for a host that has no result (it left the play early).
+
+    ``not_run`` maps the names of hosts that this run could not see (outside ``--limit``, in another
+    AWX job slice, in a later ``serial`` batch) to the reason: they are listed, never counted as failed.
+    """
     threshold = check_threshold(threshold)
     if isinstance(hosts, (list, tuple)):
         hosts = {h: None for h in hosts}
@@ -355,7 +361,45 @@ def fleet_report(hosts, threshold=DEFAULT_THRESHOLD, generated=None, extra=None)
     }
     if extra:
         fleet["run"] = dict(extra)
+    fleet["not_run"] = {_text(name): _text(why) for name, why in (not_run or {}).items() if _text(name) not in entries}
+    fleet["summary"]["not_run"] = len(fleet["not_run"])
     return fleet
+
+
+def merge_fleets(fleets, threshold=None, generated=None):
+    """One fleet dict from several (runs, AWX job slices, controllers): ``(fleet, origin)`` where
+    ``origin`` maps each host to the index of the fleet its entry came from.
+
+    A host diagnosed by several fleets keeps the entry of the newest (``generated``; on a tie the
+    later in the list); a host that one fleet did not run and another diagnosed is diagnosed; a host
+    that none diagnosed stays in ``not_run``. ``threshold`` defaults to the strictest of the fleets.
+    """
+    if isinstance(fleets, dict) or not isinstance(fleets, (list, tuple)) or not fleets:
+        raise ReportError("merge needs a non-empty list of fleet dicts (fleet.json of each run)")
+    fleets = [_fleet(f) for f in fleets]
+    if threshold is None:
+        threshold = min((check_threshold(f.get("threshold") or DEFAULT_THRESHOLD) for f in fleets), key=severity_rank)
+    threshold = check_threshold(threshold)
+    hosts, origin, stamp = {}, {}, {}
+    for index, fleet in enumerate(fleets):
+        when = _text(fleet.get("generated"))
+        for name, entry in fleet["hosts"].items():
+            if name not in hosts or when >= stamp[name]:
+                hosts[name], origin[name], stamp[name] = entry, index, when
+    not_run = {}
+    for fleet in fleets:
+        for name, why in (fleet.get("not_run") or {}).items():
+            if name not in hosts:
+                not_run.setdefault(name, why)
+    runs = []
+    for index, fleet in enumerate(fleets):
+        run = dict(fleet.get("run") or {})
+        run.pop("merged", None)
+        run.update(generated=fleet.get("generated"), hosts=len(fleet["hosts"]),
+                   used=sum(1 for i in origin.values() if i == index))
+        runs.extend((fleet.get("run") or {}).get("merged") or [run])
+    merged = fleet_report(hosts, threshold, generated, {"merged": runs}, not_run)
+    return merged, origin
 
 
 def summarize(entries, threshold=DEFAULT_THRESHOLD):
@@ -402,7 +446,7 @@ def summarize(entries, threshold=DEFAULT_THRESHOLD):
             if severity_rank(f["severity"]) > severity_rank(item["severity"]):
                 item["severity"] = f["severity"]
             item["failing"] = item["failing"] or at_or_above(f["severity"], threshold)
-            if name not in item["hosts"]:
+            if item["hosts"][-1:] != [name]:  # entries come host by host: a repeated id is the same host
                 item["hosts"].append(name)
                 item["count"] += 1
     summary["passed"] = not (summary["failing"] or summary["unreachable"] or summary["failed"]
@@ -505,31 +549,77 @@ def _probe_verdict(probe):
     return [probe_headline(probe)]
 
 
-def fleet_verdict(fleet, report_dir=None, details=False):
-    """Lines for the play output at the end of a run; with ``details``, also the verdict of each
-    host that is not healthy or whose client probe failed (its findings with evidence and fix)."""
+VERDICT_HOSTS = 10     # hosts named and detailed in the play output
+VERDICT_FINDINGS = 10  # finding ids listed in the play output
+VERDICT_EVIDENCE = 3   # evidence lines per finding in the play output
+
+
+def _names(names, limit):
+    names = list(names)
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def fleet_verdict(fleet, report_dir=None, details=False, max_hosts=VERDICT_HOSTS, max_findings=VERDICT_FINDINGS):
+    """Lines for the play output at the end of a run, sized for a person at any fleet size: the
+    counts, the ``max_findings`` most frequent finding ids, and with ``details`` the verdict of the
+    first ``max_hosts`` hosts that are not healthy or whose client probe failed (findings with
+    evidence and fix); the rest is in the report files."""
     fleet = _fleet(fleet)
     s = fleet["summary"]
+    max_hosts, max_findings = max(0, int(max_hosts)), max(0, int(max_findings))
     lines = [headline(fleet)]
     for key, label in (("failing_hosts", "at or above threshold"), ("unreachable_hosts", "unreachable"),
                        ("failed_hosts", "failed"), ("probe_failed_hosts", "client probe failed")):
         if s.get(key):
-            lines.append("{}: {}".format(label, ", ".join(s[key])))
-    for fid, item in s["by_id"].items():
+            lines.append("{} ({}): {}".format(label, len(s[key]), _names(s[key], max_hosts)))
+    not_run = fleet.get("not_run") or {}
+    if not_run:
+        reasons = {}
+        for why in not_run.values():
+            reasons[why] = reasons.get(why, 0) + 1
+        lines.append("not in this run ({}): {} ({})".format(
+            len(not_run), _names(not_run, max_hosts), "; ".join(f"{n}: {why}" for why, n in reasons.items())))
+    by_id = list(s["by_id"].items())
+    for fid, item in by_id[:max_findings]:
         lines.append("{} ({}): {}".format(fid, item["severity"], _plural(item["count"], "host")))
+    if len(by_id) > max_findings:
+        lines.append("... {} more finding ids in the report".format(len(by_id) - max_findings))
     if details:
         threshold = fleet.get("threshold") or DEFAULT_THRESHOLD
+        shown = broken = 0
         for name, entry in fleet["hosts"].items():
-            e = normalize_entry(entry, threshold)
-            if e["status"] == "healthy" and not _probe_bad(e):
+            if entry.get("status") == "healthy" and not _probe_bad(entry):
                 continue
-            first, *rest = host_verdict(e, threshold)
+            broken += 1
+            if shown >= max_hosts:
+                continue
+            shown += 1
+            first, *rest = _bounded(host_verdict(entry, threshold))
             lines.append(f"{name}: {first}")
             lines.extend("    " + line for line in rest)
+        if broken > shown:
+            lines.append(f"... {broken - shown} more hosts that are not healthy: see the report")
     if report_dir:
         where = str(report_dir).rstrip("/")
         lines.append(f"reports: {where}/index.html, fleet.md, fleet.json, junit.xml, hosts/")
     return lines
+
+
+def _bounded(lines):
+    """The verdict of one host with at most VERDICT_EVIDENCE evidence lines per finding."""
+    out, run = [], 0
+    for line in lines:
+        if line.startswith("    evidence: "):
+            run += 1
+            if run == VERDICT_EVIDENCE + 1:
+                out.append("    evidence: ... more in the report")
+            if run > VERDICT_EVIDENCE:
+                continue
+        else:
+            run = 0
+        out.append(line)
+    return out
 
 
 # ---------------------------------------------------------------- Markdown
@@ -1217,7 +1307,21 @@ def to_json(value):
     return json.dumps(value, indent=4, separators=(",", ": "), ensure_ascii=False, default=str) + "\n"
 
 
-def report_files(fleet, facts=None, formats=tuple(REPORT_FORMATS)):
+def now_iso():
+    """The current UTC time as the reports write it."""
+    return _now()
+
+
+def host_document(name, entry, sshd, generated, threshold):
+    """The text of ``hosts/<host>.json``: the host's entry and its ``ansible_facts.sshd`` (``null``
+    when the host was not diagnosed)."""
+    doc = {"host": name, "generated": generated, "threshold": threshold}
+    doc.update(entry)
+    doc["sshd"] = sshd if entry.get("status") in ("healthy", "findings") else None
+    return to_json(doc)
+
+
+def report_files(fleet, facts=None, formats=tuple(REPORT_FORMATS), host_files=True):
     """Every file of the report as ``{path relative to the report directory: text}``.
 
     ``facts`` maps inventory names to their ``ansible_facts.sshd``; a host file carries it only
@@ -1233,13 +1337,11 @@ def report_files(fleet, facts=None, formats=tuple(REPORT_FORMATS)):
     if unknown:
         raise ReportError(f"unknown report format(s) {', '.join(map(str, unknown))}; choose from {', '.join(REPORT_FORMATS)}")
     files = {}
-    if "json" in formats:
+    if "json" in formats and host_files:
         for name, entry in fleet["hosts"].items():
-            doc = {"host": name, "generated": fleet.get("generated"), "threshold": fleet.get("threshold")}
-            doc.update(entry)
-            doc["sshd"] = facts.get(name) if entry.get("status") in ("healthy", "findings") else None
             # the path is made from the name again, never taken from the dict (no ``../``)
-            files[host_file(name)] = to_json(doc)
+            files[host_file(name)] = host_document(name, entry, facts.get(name), fleet.get("generated"),
+                                                   fleet.get("threshold"))
     for fmt, path in REPORT_FORMATS.items():
         if fmt in formats:
             files[path] = to_json(fleet) if fmt == "json" else _RENDER[fmt](fleet)
