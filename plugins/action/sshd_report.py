@@ -110,9 +110,9 @@ class ActionModule(ActionBase):
         except report.ReportError as exc:
             return dict(result, failed=True, msg=f"sshd.doctor.sshd_report: {exc}")
         except OSError as exc:
+            where = to_native(exc.filename or args["dest"] or "the state directory")
             return dict(result, failed=True, dest=args["dest"],
-                        msg=f"cannot write the report in {args['dest'] or 'the state directory'}: "
-                            f"{to_native(exc.filename or '')} {to_native(exc.strerror or exc)}".replace("  ", " "))
+                        msg=f"cannot write the report file {where}: {to_native(exc.strerror or exc)}")
 
     # ------------------------------------------------------------ helpers
 

@@ -95,7 +95,7 @@ def test_other_files_are_left_alone(tmp_path):
     ({"fleet": {"hosts": "web-1"}, "formats": ["json"]}, "sshd.doctor.sshd_report: expected the fleet dict"),
     ({"fleet": {"hosts": {"web-1": "healthy"}}, "formats": ["json"]}, "sshd.doctor.sshd_report: the entry of host web-1"),
     ({"fleet": "{{ fleet }}", "mode": "rw-r--r--"}, "mode must be octal"),
-    ({"fleet": "{{ fleet }}", "dest": "/proc/sshd-doctor-report"}, "cannot write the report file /proc/sshd-doctor-report/"),
+    ({"fleet": "{{ fleet }}", "dest": "/proc/sshd-doctor-report"}, "cannot write the report file /proc/sshd-doctor-report"),
     ({"fleet": "{{ fleet }}", "facts": ["web-1"]}, "facts"),
 ])
 def test_bad_input_is_a_clear_failure(tmp_path, args, message):

@@ -77,7 +77,7 @@ def test_host_report_takes_the_probe(filters):
     assert len(root.findall("testsuite/testcase[@name='ssh_probe']/failure")) == len(probes)
     assert "## Client probe" in filters["fleet_markdown"](fleet)
     assert filters["host_verdict"](fleet["hosts"]["podman"])[-1] == "client probe: not probed"
-    assert "client probe failed: " in "\n".join(filters["fleet_verdict"](fleet))
+    assert "client probe failed (3): " in "\n".join(filters["fleet_verdict"](fleet))
     assert 'data-probe="failed"' in filters["fleet_html"](fleet)
 
 

@@ -203,11 +203,35 @@ def test_fleet_verdict_lines():
     lines = report.fleet_verdict(sample_fleet(), report_dir="/srv/r/")
     assert lines[0] == ("FAILED: 2 hosts at or above error, 3 hosts without a result "
                         "(7 hosts: 1 healthy, 3 with findings, 1 unreachable, 2 failed).")
-    assert "at or above threshold: web-2, old-1" in lines
-    assert "unreachable: gone-1" in lines
+    assert "at or above threshold (2): web-2, old-1" in lines
+    assert "unreachable (1): gone-1" in lines
     assert "sftp_subsystem_missing (error): 2 hosts" in lines
     assert lines[-1] == "reports: /srv/r/index.html, fleet.md, fleet.json, junit.xml, hosts/"
     assert not any(line.startswith(("web-1:", "web-2:")) for line in lines)
+
+
+def big_fleet(n):
+    """``n`` hosts made from the captured cases, round robin, each under its own name."""
+    cases = [report.host_report(load(c + ".json")["result"], release=load(c + ".json")["release"]) for c in CASES]
+    return report.fleet_report({f"h{i:05d}": cases[i % len(cases)] for i in range(n)},
+                               generated="2025-01-02T03:04:05Z")
+
+
+def test_fleet_verdict_is_bounded_at_any_fleet_size():
+    small, large = big_fleet(12), big_fleet(3000)
+    for fleet in (small, large):
+        lines = report.fleet_verdict(fleet, report_dir="/srv/r", details=True, max_hosts=4)
+        detailed = [line for line in lines if re.match(r"h\d{5}: ", line)]
+        assert len(detailed) == 4
+        assert all(len(names.split(", ")) <= 5 for names in
+                   (line.split("): ", 1)[1] for line in lines if line.startswith(("at or above", "unreachable (")))), lines
+    lines = report.fleet_verdict(large, report_dir="/srv/r", details=True, max_hosts=4)
+    broken = sum(1 for e in large["hosts"].values() if e["status"] != "healthy")
+    assert f"... {broken - 4} more hosts that are not healthy: see the report" in lines
+    assert any(line.endswith(" more") for line in lines if line.startswith("at or above threshold"))
+    # the same bound at 12 and at 3,000 hosts: a screen, not the fleet
+    assert len("\n".join(lines)) < 2 * len("\n".join(report.fleet_verdict(small, "/srv/r", details=True, max_hosts=4)))
+    assert len(lines) < 80
 
 
 def test_fleet_verdict_details():
@@ -588,7 +612,7 @@ def test_probe_verdict_lines():
     assert report.host_verdict(report.host_report(FAILED, probe=PROBE_ERROR)) == [
         "FAILED: /usr/bin/python3: not found",
         "CLIENT PROBE ERROR: ssh_probe failed: no OpenSSH client (ssh) on this host's PATH"]
-    assert "client probe failed: sftp-1, quiet-1, gone-1, noclient-1" in report.fleet_verdict(probe_fleet())
+    assert "client probe failed (4): sftp-1, quiet-1, gone-1, noclient-1" in report.fleet_verdict(probe_fleet())
     v6 = report.probe_report(dict(PROBE_OK, target={"host": "2001:db8::1", "port": 2222, "user": None}))
     assert report.probe_target(v6) == "[2001:db8::1]:2222"
 
@@ -678,3 +702,32 @@ def test_captured_probe(case):
     root = ET.fromstring(report.fleet_junit(fleet))
     assert root.find("testsuite/testcase[@name='ssh_probe']/failure") is not None
     assert expect["finding_id"] in report.fleet_markdown(fleet)
+
+
+def test_merge_fleets_takes_the_newest_entry_and_resolves_not_run():
+    cases = {c: report.host_report(load(c + ".json")["result"], release=load(c + ".json")["release"]) for c in CASES}
+    healthy, broken = cases["bullseye_healthy"], cases["bookworm_sftp_subsystem_missing"]
+    old = report.fleet_report({"a": broken, "b": healthy}, "error", "2025-01-01T00:00:00Z", {"check_mode": False},
+                              not_run={"c": "not in this run: outside --limit"})
+    new = report.fleet_report({"a": healthy, "c": broken}, "warning", "2025-01-02T00:00:00Z", {"check_mode": True},
+                              not_run={"b": "not in this run: outside --limit", "d": "not in this run: outside --limit"})
+    merged, origin = report.merge_fleets([old, new])
+    assert list(merged["hosts"]) == ["a", "b", "c"] and origin == {"a": 1, "b": 0, "c": 1}
+    assert merged["hosts"]["a"]["status"] == "healthy"  # the newer run's entry
+    assert merged["not_run"] == {"d": "not in this run: outside --limit"}
+    assert merged["threshold"] == "warning"  # the strictest of the runs
+    assert [(r["generated"], r["used"], r["check_mode"]) for r in merged["run"]["merged"]] == [
+        ("2025-01-01T00:00:00Z", 1, False), ("2025-01-02T00:00:00Z", 2, True)]
+    # a merge of merges keeps every run
+    again, _ = report.merge_fleets([merged, report.fleet_report({"e": healthy}, generated="2025-01-03T00:00:00Z")])
+    assert len(again["run"]["merged"]) == 3 and list(again["hosts"]) == ["a", "b", "c", "e"]
+    for bad in ([], {}, "fleet.json", [{"hosts": "a"}]):
+        with pytest.raises(report.ReportError):
+            report.merge_fleets(bad)
+
+
+def test_summarize_counts_a_host_once_per_id():
+    dup = report.host_report({"findings": [{"id": "x", "severity": "error"}, {"id": "y", "severity": "info"},
+                                           {"id": "x", "severity": "warning"}], "checks": ["x", "y"]})
+    fleet = report.fleet_report({"a": dup, "b": dup})
+    assert fleet["summary"]["by_id"]["x"]["hosts"] == ["a", "b"] and fleet["summary"]["by_id"]["x"]["count"] == 2
