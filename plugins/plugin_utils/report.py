@@ -756,56 +756,60 @@ def _finding_text(f):
 
 
 def fleet_junit(fleet):
-    """JUnit XML: a testsuite per host, a testcase per check that ran (``checks``); a failure for
-    each finding at or above the threshold; unreachable and failed hosts are one errored testcase."""
+    """JUnit XML as CI servers show it: one testsuite per release, one testcase per host. A host
+    with findings at or above the threshold, or whose client probe failed, is a failure whose text
+    holds each finding (evidence, fix) and the failed probe stages; an unreachable or failed host is
+    an error; findings below the threshold are in the testcase's system-out."""
     fleet = _fleet(fleet)
     t = fleet.get("threshold", DEFAULT_THRESHOLD)
     stamp = _xml_text(fleet.get("generated", "")).replace("Z", "")
     root = ET.Element("testsuites", {"name": "sshd.doctor"})
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    suites, totals = {}, {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for name, e in fleet["hosts"].items():
-        suite = ET.SubElement(root, "testsuite", {
-            "name": _xml_text(name), "hostname": _xml_text(name), "timestamp": stamp})
-        props = ET.SubElement(suite, "properties")
-        for key in ("status", "release", "version"):
-            ET.SubElement(props, "property", {"name": key, "value": _xml_text(e.get(key) or "")})
-        ET.SubElement(props, "property", {"name": "threshold", "value": t})
-        if e.get("probe"):
-            ET.SubElement(props, "property", {"name": "probe", "value": e["probe"]["status"]})
-        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        release = e.get("release") or "unknown"
+        if release not in suites:
+            suite = ET.SubElement(root, "testsuite", {"name": _xml_text(f"sshd.doctor.{release}"), "timestamp": stamp})
+            props = ET.SubElement(suite, "properties")
+            ET.SubElement(props, "property", {"name": "threshold", "value": t})
+            for key, value in sorted((fleet.get("run") or {}).items()):
+                if isinstance(value, (str, int, float, bool)) or value is None:
+                    ET.SubElement(props, "property", {"name": _xml_text(key), "value": _xml_text(value)})
+            suites[release] = (suite, {"tests": 0, "failures": 0, "errors": 0, "skipped": 0})
+        suite, counts = suites[release]
+        case = ET.SubElement(suite, "testcase", {"classname": _xml_text(f"sshd.doctor.{release}"),
+                                                 "name": _xml_text(name), "time": "0"})
+        counts["tests"] += 1
+        probe = e.get("probe")
+        probe_text = ""
+        if probe:
+            probe_text = "\n".join([probe_headline(probe)] + [probe_stage_line(st) for st in probe["stages"]])
         if e["status"] in ("unreachable", "failed"):
-            case = ET.SubElement(suite, "testcase", {
-                "classname": _xml_text(name), "time": "0",
-                "name": "reachable" if e["status"] == "unreachable" else "sshd_facts"})
             err = ET.SubElement(case, "error", {"type": e["status"], "message": _xml_text(e["message"])[:1000]})
-            err.text = _xml_text(e["message"])
-            counts["tests"] += 1
+            err.text = _xml_text("\n\n".join(x for x in (e["message"], probe_text) if x))
             counts["errors"] += 1
-        else:
-            by_id = {}
-            for f in e["findings"]:
-                by_id.setdefault(f["id"], []).append(f)
-            ids = list(e["checks"]) + [fid for fid in by_id if fid not in e["checks"]]
-            if not ids:
-                ids = ["sshd_facts"]
-            for fid in ids:
-                case = ET.SubElement(suite, "testcase", {
-                    "classname": _xml_text(name), "name": _xml_text(fid), "time": "0"})
-                counts["tests"] += 1
-                found = by_id.get(fid, [])
-                above = [f for f in found if at_or_above(f["severity"], t)]
-                for f in above:
-                    fail = ET.SubElement(case, "failure", {
-                        "type": f["severity"], "message": _xml_text(f["summary"])[:1000]})
-                    fail.text = _xml_text(_finding_text(f))
-                if above:
-                    counts["failures"] += 1
-                below = [f for f in found if not at_or_above(f["severity"], t)]
-                if below:
-                    out = ET.SubElement(case, "system-out")
-                    out.text = _xml_text(f"below the threshold ({t}):\n" + "\n\n".join(_finding_text(f) for f in below))
-        if e.get("probe"):
-            _junit_probe(suite, name, e["probe"], counts)
+            continue
+        above = [f for f in e["findings"] if at_or_above(f["severity"], t)]
+        below = [f for f in e["findings"] if not at_or_above(f["severity"], t)]
+        probe_bad = bool(probe) and probe["status"] in PROBE_BAD
+        if above or probe_bad:
+            parts = [_finding_text(f) for f in above] + ([probe_text] if probe_bad else [])
+            message = ", ".join(f["id"] for f in above) or "client probe " + probe["status"]
+            if above and probe_bad:
+                message += "; client probe " + probe["status"]
+            fail = ET.SubElement(case, "failure", {"type": (above[0]["severity"] if above else "probe"),
+                                                   "message": _xml_text(message)[:1000]})
+            fail.text = _xml_text("\n\n".join(parts))
+            counts["failures"] += 1
+        out = []
+        if below:
+            out.append(f"below the threshold ({t}):\n" + "\n\n".join(_finding_text(f) for f in below))
+        if probe and not probe_bad:
+            out.append(probe_text)
+        if e.get("collector") == "raw":
+            out.append("diagnosed without Python on the host (raw collector)")
+        if out:
+            ET.SubElement(case, "system-out").text = _xml_text("\n\n".join(out))
+    for suite, counts in suites.values():
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
@@ -815,28 +819,6 @@ def fleet_junit(fleet):
     root.set("time", "0")
     _indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _junit_probe(suite, name, probe, counts):
-    """The testcase ``ssh_probe``: a failure when a stage failed, an error when the probe could not
-    run, skipped when it was not run."""
-    case = ET.SubElement(suite, "testcase", {"classname": _xml_text(name), "name": "ssh_probe", "time": "0"})
-    counts["tests"] += 1
-    text = _xml_text("\n".join([probe_headline(probe)] + [probe_stage_line(st) for st in probe["stages"]]))
-    if probe["status"] == "failed":
-        fail = ET.SubElement(case, "failure", {"type": "probe", "message": _xml_text(probe["summary"])[:1000]})
-        fail.text = text
-        counts["failures"] += 1
-    elif probe["status"] == "error":
-        err = ET.SubElement(case, "error", {"type": "probe_error", "message": _xml_text(probe["message"])[:1000]})
-        err.text = text
-        counts["errors"] += 1
-    elif probe["status"] == "skipped":
-        ET.SubElement(case, "skipped", {"message": _xml_text(probe["message"])[:1000]})
-        counts["skipped"] += 1
-    else:
-        out = ET.SubElement(case, "system-out")
-        out.text = text
 
 
 def _indent(elem, level=0):

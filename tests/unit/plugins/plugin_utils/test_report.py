@@ -274,49 +274,59 @@ def test_markdown_escapes_table_cells_and_fences():
 # ---------------------------------------------------------------- JUnit
 
 
+def junit_cases(text):
+    root = ET.fromstring(text)
+    return root, {c.get("name"): c for c in root.iter("testcase")}
+
+
 def test_junit_structure():
-    root = ET.fromstring(report.fleet_junit(sample_fleet()))
+    fleet = sample_fleet()
+    root, cases = junit_cases(report.fleet_junit(fleet))
     assert root.tag == "testsuites"
-    suites = {s.get("name"): s for s in root.findall("testsuite")}
-    assert list(suites) == ["web-1", "web-2", "db-1", "old-1", "gone-1", "broken-1", "left-1"]
-    # one testcase per check that ran
-    assert [c.get("name") for c in suites["web-1"].findall("testcase")] == [
-        "sftp_subsystem_missing", "privsep_dir_missing", "scp_legacy_unavailable"]
-    assert suites["web-1"].get("failures") == "0" and suites["web-1"].find("testcase/failure") is None
-    web2 = {c.get("name"): c for c in suites["web-2"].findall("testcase")}
-    failure = web2["sftp_subsystem_missing"].find("failure")
-    assert failure.get("type") == "error" and failure.get("message") == SFTP["summary"]
+    # a testcase per host, in the fleet's order, grouped in a testsuite per release
+    assert [c.get("name") for c in root.iter("testcase")] == list(fleet["hosts"])
+    for suite in root.findall("testsuite"):
+        assert {c.get("classname") for c in suite.findall("testcase")} == {suite.get("name")}
+        assert suite.get("tests") == str(len(suite.findall("testcase")))
+    assert cases["web-1"].find("failure") is None and cases["web-1"].find("error") is None
+    failure = cases["web-2"].find("failure")
+    assert failure.get("type") == "error" and failure.get("message") == "sftp_subsystem_missing"
+    assert failure.text.startswith("[error] sftp_subsystem_missing: " + SFTP["summary"])
     assert "evidence: no `Subsystem sftp`" in failure.text and "fix: Add" in failure.text
     # below the threshold: not a failure, but in the output
-    assert web2["scp_legacy_unavailable"].find("failure") is None
-    assert "scp_legacy_unavailable" in web2["scp_legacy_unavailable"].find("system-out").text
-    assert suites["web-2"].get("failures") == "1" and suites["web-2"].get("tests") == "3"
+    assert "scp_legacy_unavailable" not in failure.text
+    assert "scp_legacy_unavailable" in cases["web-2"].find("system-out").text
     # hosts without a diagnosis are errors
-    gone = suites["gone-1"].findall("testcase")
-    assert [c.get("name") for c in gone] == ["reachable"] and gone[0].find("error").get("type") == "unreachable"
-    assert suites["broken-1"].find("testcase").get("name") == "sshd_facts"
-    props = {p.get("name"): p.get("value") for p in suites["old-1"].iter("property")}
-    assert props == {"status": "findings", "release": "bullseye", "version": "8.4p1", "threshold": "error"}
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("15", "2", "3")
+    assert cases["gone-1"].find("error").get("type") == "unreachable"
+    assert cases["broken-1"].find("error").get("type") == "failed"
+    assert cases["left-1"].find("error").get("message") == report.NO_RESULT
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "2", "3")
 
 
 def test_junit_threshold_warning():
     root = ET.fromstring(report.fleet_junit(sample_fleet("warning")))
-    assert root.get("failures") == "4"
+    assert root.get("failures") == "3"
 
 
 def test_junit_finding_without_check_and_control_characters():
     odd = dict(SFTP, id="not_in_checks", summary="bad \x1b[31m byte", evidence=["nul \x00 here"])
     text = report.fleet_junit(fleet_of(h=report.host_report(facts([odd]))))
-    root = ET.fromstring(text)
-    names = [c.get("name") for c in root.iter("testcase")]
-    assert names[-1] == "not_in_checks"
+    root, cases = junit_cases(text)
+    assert "not_in_checks" in cases["h"].find("failure").get("message")
     assert "\x1b" not in text and "\x00" not in text
 
 
 def test_junit_healthy_host_without_checks():
-    root = ET.fromstring(report.fleet_junit(fleet_of(h=report.host_report(facts(checks=())))))
-    assert [c.get("name") for c in root.iter("testcase")] == ["sshd_facts"]
+    root, cases = junit_cases(report.fleet_junit(fleet_of(h=report.host_report(facts(checks=())))))
+    assert list(cases) == ["h"] and len(cases["h"]) == 0
+
+
+def test_junit_is_one_testcase_per_host_at_fleet_size():
+    fleet = big_fleet(2000)
+    root, cases = junit_cases(report.fleet_junit(fleet))
+    assert len(cases) == 2000 and root.get("tests") == "2000"
+    assert int(root.get("failures")) == fleet["summary"]["failing"]
+    assert int(root.get("errors")) == fleet["summary"]["unreachable"] + fleet["summary"]["failed"]
 
 
 # ---------------------------------------------------------------- HTML
@@ -427,16 +437,15 @@ def captured_fleet_and_facts():
 
 def test_captured_fleet():
     fleet = captured_fleet_and_facts()[0]
-    root = ET.fromstring(report.fleet_junit(fleet))
-    for suite in root.findall("testsuite"):
-        entry = fleet["hosts"][suite.get("name")]
-        cases = {c.get("name"): c for c in suite.findall("testcase")}
+    root, cases = junit_cases(report.fleet_junit(fleet))
+    assert list(cases) == list(fleet["hosts"])
+    for name, entry in fleet["hosts"].items():
         if entry["status"] in ("healthy", "findings"):
-            assert list(cases) == entry["checks"]
-            failed = sorted(name for name, c in cases.items() if c.find("failure") is not None)
-            assert failed == sorted({f["id"] for f in entry["findings"] if f["severity"] == "error"})
+            failure = cases[name].find("failure")
+            ids = sorted({f["id"] for f in entry["findings"] if f["severity"] == "error"})
+            assert sorted(failure.get("message").split(", ") if failure is not None else []) == ids
         else:
-            assert len(cases) == 1 and next(iter(cases.values())).find("error") is not None
+            assert cases[name].find("error") is not None
     s = fleet["summary"]
     assert list(s["by_release"]) == ["bullseye", "bookworm", "trixie"]
     assert s["unreachable_hosts"] == ["bookworm_unreachable"] and s["failed_hosts"] == ["bullseye_module_failed"]
@@ -636,28 +645,19 @@ def test_probe_markdown():
 
 
 def test_probe_junit():
-    root = ET.fromstring(report.fleet_junit(probe_fleet()))
-    suites = {s.get("name"): s for s in root.findall("testsuite")}
-
-    def probe_case_of(host):
-        return [c for c in suites[host].findall("testcase") if c.get("name") == "ssh_probe"]
-
-    assert probe_case_of("plain-1") == []
-    assert probe_case_of("ok-1")[0].find("failure") is None
-    assert "sftp passed" in probe_case_of("ok-1")[0].find("system-out").text
-    failure = probe_case_of("sftp-1")[0].find("failure")
-    assert failure.get("type") == "probe" and failure.get("message").startswith("sftp failed at subsystem")
-    assert "scp failed at subsystem" in failure.text
-    # an unreachable host: the reachable error and the probe failure
-    assert [c.get("name") for c in suites["gone-1"].findall("testcase")] == ["reachable", "ssh_probe"]
-    assert (suites["gone-1"].get("tests"), suites["gone-1"].get("failures"), suites["gone-1"].get("errors")) == (
-        "2", "1", "1")
-    assert probe_case_of("podman-1")[0].find("skipped").get("message").startswith("not probed")
-    assert suites["podman-1"].get("skipped") == "1"
-    assert probe_case_of("noclient-1")[0].find("error").get("type") == "probe_error"
-    props = {p.get("name"): p.get("value") for p in suites["quiet-1"].iter("property")}
-    assert props["probe"] == "failed"
-    assert (root.get("failures"), root.get("errors"), root.get("skipped")) == ("4", "2", "1")
+    root, cases = junit_cases(report.fleet_junit(probe_fleet()))
+    assert cases["plain-1"].find("system-out") is None
+    assert cases["ok-1"].find("failure") is None and "sftp passed" in cases["ok-1"].find("system-out").text
+    failure = cases["sftp-1"].find("failure")
+    assert failure.get("message").endswith("client probe failed")
+    assert "sftp failed at subsystem" in failure.text and "scp failed at subsystem" in failure.text
+    # an unreachable host: an error that holds what the probe saw
+    error = cases["gone-1"].find("error")
+    assert error.get("type") == "unreachable" and "failed at" in error.text
+    assert "not probed" in cases["podman-1"].find("system-out").text
+    assert cases["noclient-1"].find("failure").get("message") == "client probe error"
+    # sftp-1, quiet-1 and noclient-1 fail; gone-1 is an error (unreachable)
+    assert (root.get("failures"), root.get("errors")) == ("3", "1")
 
 
 def test_probe_html():
@@ -699,8 +699,8 @@ def test_captured_probe(case):
     assert any(line.startswith(f"    {expect['first_failure']} failed at ") and expect["finding_id"] in line
                for line in verdict)
     fleet = fleet_of(**{case: entry})
-    root = ET.fromstring(report.fleet_junit(fleet))
-    assert root.find("testsuite/testcase[@name='ssh_probe']/failure") is not None
+    root, cases = junit_cases(report.fleet_junit(fleet))
+    assert "failed at" in cases[case].find("error").text
     assert expect["finding_id"] in report.fleet_markdown(fleet)
 
 
