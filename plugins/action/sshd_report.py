@@ -43,6 +43,8 @@ ARGUMENT_SPEC = {
     "verdict_hosts": {"type": "int", "default": report.VERDICT_HOSTS},
     "formats": {"type": "list", "elements": "str", "default": list(report.REPORT_FORMATS),
                 "choices": list(report.REPORT_FORMATS)},
+    "html_template": {"type": "path"},
+    "docs_url": {"type": "str"},
     "mode": {"type": "str", "default": "0644"},
 }
 REQUIRED = {"write": ("dest", "fleet"), "host": (), "fleet": (), "merge": ("dest", "sources")}
@@ -151,7 +153,8 @@ class ActionModule(ActionBase):
     # ------------------------------------------------------------ operations
 
     def _write(self, args, task_vars):
-        files = report.report_files(args["fleet"], args["facts"], args["formats"])
+        files = report.report_files(args["fleet"], args["facts"], args["formats"],
+                                    html_template=args["html_template"], docs_url=args["docs_url"])
         return self._files_result(args["dest"], files, args)
 
     def _host(self, args, task_vars):
@@ -192,7 +195,8 @@ class ActionModule(ActionBase):
         fleet = report.fleet_report(hosts, self._threshold(args), None, run, not_run)
         out = {"changed": False, "built": True, "run": store.run}
         if args["dest"]:
-            files = report.report_files(fleet, formats=args["formats"], host_files=False)
+            files = report.report_files(fleet, formats=args["formats"], host_files=False,
+                                         html_template=args["html_template"], docs_url=args["docs_url"])
             if "json" in args["formats"]:  # the hosts that left the play never wrote theirs
                 files.update((report.host_file(name), report.host_document(
                     name, fleet["hosts"][name], None, fleet["generated"], fleet["threshold"])) for name in left)
@@ -215,7 +219,8 @@ class ActionModule(ActionBase):
                 raise report.ReportError(f"cannot read the fleet report {path}: {exc}") from exc
             dirs.append(os.path.abspath(src))
         fleet, origin = report.merge_fleets(fleets, args["threshold"])
-        files = report.report_files(fleet, formats=args["formats"], host_files=False)
+        files = report.report_files(fleet, formats=args["formats"], host_files=False,
+                                         html_template=args["html_template"], docs_url=args["docs_url"])
         if "json" in args["formats"]:
             for name, index in origin.items():
                 text = _current(os.path.join(dirs[index], report.host_file(name)))

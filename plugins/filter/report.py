@@ -45,8 +45,8 @@ def fleet_markdown(fleet):
     return report.fleet_markdown(fleet)
 
 
-def fleet_html(fleet):
-    return report.fleet_html(fleet)
+def fleet_html(fleet, template=None, docs_url=None):
+    return report.fleet_html(fleet, template=template, docs_url=docs_url)
 
 
 def fleet_junit(fleet):

@@ -79,7 +79,7 @@ def test_host_report_takes_the_probe(filters):
     assert "## Client probe" in filters["fleet_markdown"](fleet)
     assert filters["host_verdict"](fleet["hosts"]["podman"])[-1] == "client probe: not probed"
     assert "client probe failed (3): " in "\n".join(filters["fleet_verdict"](fleet))
-    assert 'data-probe="failed"' in filters["fleet_html"](fleet)
+    assert '"p":{"status":"failed"' in filters["fleet_html"](fleet)
 
 
 @pytest.mark.parametrize("name, args", [

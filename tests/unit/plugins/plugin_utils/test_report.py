@@ -24,9 +24,9 @@ def load(name):
 CHECKS = ("sftp_subsystem_missing", "privsep_dir_missing", "scp_legacy_unavailable")
 
 
-def facts(findings=(), version="9.2p1", checks=CHECKS):
-    return {"changed": False, "failed": False, "ansible_facts": {"sshd": {
-        "version": version, "checks": list(checks), "findings": [dict(f) for f in findings]}}}
+def facts(findings=(), version="9.2p1", checks=CHECKS, **extra):
+    return {"changed": False, "failed": False, "ansible_facts": {"sshd": dict({
+        "version": version, "checks": list(checks), "findings": [dict(f) for f in findings]}, **extra)}}
 
 
 SFTP = {"id": "sftp_subsystem_missing", "severity": "error", "summary": "No sftp subsystem: `scp` fails",
@@ -359,34 +359,76 @@ def parse_html(doc):
     return c
 
 
+def html_data(doc):
+    """The hosts the page draws its table from (the JSON embedded in index.html), strings resolved."""
+    raw = re.search(r'<script type="application/json" id="fleet-data">(.*?)</script>', doc, re.S).group(1)
+    data = json.loads(raw)
+    strings = data["strings"]
+    hosts = {}
+    for h in data["hosts"]:
+        h = dict(h, r=strings[h["r"]], c=[strings[i] for i in h["c"]],
+                 f=[dict(zip(("id", "severity", "summary", "evidence", "fix", "remediable", "above"), f)) for f in h["f"]])
+        for f in h["f"]:
+            f["summary"], f["fix"] = strings[f["summary"]], strings[f["fix"]]
+        hosts[h["n"]] = h
+    return data, hosts
+
+
 def test_html_is_self_contained():
-    doc = report.fleet_html(sample_fleet())
+    doc = report.fleet_html(sample_fleet(), docs_url="https://docs.example/findings.md")
     c = parse_html(doc)
     assert doc.startswith("<!DOCTYPE html>")
-    # nothing is loaded: no external script/style/img/link, only relative links to the per-host JSON
+    # nothing is loaded: no external script/style/img/link; the only links are to the findings' docs
     assert "link" not in c.tags and "img" not in c.tags and "iframe" not in c.tags
-    assert all(tag == "a" and name == "href" and value.startswith("hosts/") for tag, name, value in c.urls), c.urls
-    assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", doc, re.IGNORECASE)
+    assert all(tag == "a" and name == "href" and value.startswith("https://docs.example/findings.md")
+               for tag, name, value in c.urls), c.urls
+    assert not re.search(r"src\s*=", doc, re.IGNORECASE)
     assert not re.search(r"url\(|@import", doc, re.IGNORECASE)
-    assert not re.search(r"https?://", "".join(c.scripts))
+    assert not re.search(r"https?://", "".join(c.scripts[:-1]).replace("https://docs.example/findings.md", ""))
     assert "default-src 'none'" in doc
 
 
 def test_html_content():
     fleet = sample_fleet()
     doc = report.fleet_html(fleet)
-    c = parse_html(doc)
-    text = " ".join(c.text)
-    for host in fleet["hosts"]:
-        assert f'data-host="{host}"' in doc
-    assert "sftp_subsystem_missing" in text and "Add <code>Subsystem sftp internal-sftp</code>." in doc
-    assert "no `Subsystem sftp` in the effective configuration" in text  # evidence verbatim
-    assert "Connection refused" in text  # why a host has no diagnosis
+    data, hosts = html_data(doc)
+    # every host, worst first, with what the table and its details show
+    assert sorted(hosts) == sorted(fleet["hosts"])
+    assert [h["n"] for h in data["hosts"]][:2] == ["old-1", "web-2"] or data["hosts"][0]["s"] == "failing"
+    web2 = hosts["web-2"]
+    assert web2["s"] == "failing" and web2["r"] == fleet["hosts"]["web-2"]["release"]
+    sftp = next(f for f in web2["f"] if f["id"] == "sftp_subsystem_missing")
+    assert sftp["fix"].startswith("Add `Subsystem sftp internal-sftp`") and sftp["above"] == 1
+    assert "no `Subsystem sftp` in the effective configuration" in sftp["evidence"][0]  # evidence verbatim
+    assert "Connection refused" in hosts["gone-1"]["m"]  # why a host has no diagnosis
+    assert hosts["web-1"]["c"] == fleet["hosts"]["web-1"]["checks"]
+    assert data["page"] == report.HTML_PAGE
     assert doc.count('class="bar-row" data-finding=') == 2  # chart by id
     assert doc.count('class="bar-row" data-release=') == 4  # chart by release
     assert 'data-sort="host"' in doc and 'id="q"' in doc  # sortable, filterable
-    summary = json.loads(re.search(r'<script type="application/json" id="fleet-summary">(.*?)</script>', doc).group(1))
-    assert summary["summary"]["failing"] == 2
+
+
+def test_html_template_is_overridable(tmp_path):
+    fleet = sample_fleet()
+    own = tmp_path / "mine.html.j2"
+    own.write_text("<p>{{ headline }}: {% for i in by_id %}{{ i.id }} {% endfor %}{{ fleet.not_run | length }}</p>\n")
+    assert report.fleet_html(fleet, str(own)) == (
+        "<p>{}: sftp_subsystem_missing scp_legacy_unavailable 0</p>\n".format(report.headline(fleet)))
+    own.write_text("{% for %}")
+    with pytest.raises(report.ReportError, match="mine.html.j2 failed"):
+        report.fleet_html(fleet, str(own))
+    with pytest.raises(report.ReportError, match="cannot read the HTML template"):
+        report.fleet_html(fleet, str(tmp_path / "missing.j2"))
+
+
+def test_html_shows_raw_collector_and_run_metadata():
+    raw = report.host_report(facts([SFTP], collector="raw"))
+    fleet = report.fleet_report({"r": raw}, extra={"check_mode": True, "clients": ["192.0.2.7"],
+                                                   "collection_version": "1.2.3"})
+    doc = report.fleet_html(fleet)
+    assert html_data(doc)[1]["r"]["col"] == "raw" and "raw collector" in doc
+    meta = re.search(r'<dl id="runmeta">(.*?)</dl>', doc, re.S).group(1)
+    assert "192.0.2.7" in meta and "<dd>yes</dd>" in meta and "sshd.doctor 1.2.3" in meta
 
 
 def test_html_escapes_everything():
@@ -396,8 +438,10 @@ def test_html_escapes_everything():
     c = parse_html(doc)
     assert "img" not in c.tags and c.tags.count("script") == 2
     assert not any(url[2] and "evil" in url[2] for url in c.urls)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc
-    assert "<code>&lt;b&gt;</code>" in doc
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc  # the charts, rendered by the template
+    assert "</script><script" not in doc and "<img" not in doc
+    data, hosts = html_data(doc)  # the table's data: JSON that cannot close its script element
+    assert hosts["h<1>"]["f"][0]["evidence"] == evil["evidence"] and hosts["h<1>"]["r"] == "<r>"
 
 
 CASES = sorted(p.stem for p in FIXTURES.glob("*.json"))
@@ -449,9 +493,10 @@ def test_captured_fleet():
     s = fleet["summary"]
     assert list(s["by_release"]) == ["bullseye", "bookworm", "trixie"]
     assert s["unreachable_hosts"] == ["bookworm_unreachable"] and s["failed_hosts"] == ["bullseye_module_failed"]
-    doc = report.fleet_html(fleet)
+    doc = report.fleet_html(fleet, docs_url="docs/findings.md")
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", doc)
-    assert all(url[2].startswith("hosts/") for url in parse_html(doc).urls)
+    assert all(url[2].startswith("docs/findings.md#") or url[2] == "docs/findings.md" for url in parse_html(doc).urls)
+    assert sorted(html_data(doc)[1]) == sorted(fleet["hosts"])
     md = report.fleet_markdown(fleet)
     assert "### bullseye_tcp_wrappers_denied: failing" in md
 
@@ -662,18 +707,18 @@ def test_probe_junit():
 
 def test_probe_html():
     doc = report.fleet_html(probe_fleet())
-    c = parse_html(doc)
-    text = " ".join(c.text)
-    assert 'data-probe="failed"' in doc and 'data-probe=""' in doc
-    assert "probe failed" in text and "probe passed" in text
-    assert "Client probe" in text and "deploy@192.0.2.10:22" in text
-    assert "subsystem request failed on channel 0" in text and "subsystem_refused" in text
-    assert doc.count('<table class="stages">') == 4  # probes with stages: ok-1, sftp-1, quiet-1, gone-1
-    assert "not probed: the host is not managed over SSH" in text
-    assert "g.dataset.probe==='failed'" in doc  # failing probes open by themselves
+    data, hosts = html_data(doc)
+    assert hosts["sftp-1"]["p"]["status"] == "failed" and hosts["plain-1"]["p"] is None
+    assert hosts["ok-1"]["p"]["status"] == "passed"
+    assert "deploy@192.0.2.10:22" in hosts["sftp-1"]["p"]["where"]
+    sftp = next(st for st in hosts["sftp-1"]["p"]["stages"] if st["name"] == "sftp")
+    assert sftp["message"] == "subsystem request failed on channel 0" and sftp["classification"] == "subsystem_refused"
+    assert sum(1 for h in hosts.values() if h["p"] and h["p"]["stages"]) == 4  # ok-1, sftp-1, quiet-1, gone-1
+    assert "not probed: the host is not managed over SSH" in hosts["podman-1"]["p"]["message"]
+    assert "h.p.status==='failed'" in doc  # failing probes open by themselves
     evil = dict(PROBE_SFTP, stages=[stage("sftp", False, message="<script>alert(1)</script>")])
     doc = report.fleet_html(fleet_of(h=report.host_report(facts(), probe=evil)))
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc and parse_html(doc).tags.count("script") == 2
+    assert "<script>alert" not in doc and parse_html(doc).tags.count("script") == 2
 
 
 def test_there_are_captured_probes():
