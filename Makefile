@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export ANSIBLE_NOCOLOR ?= true
 
-.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling
+.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling browser-deps browser bench-report
 
 help:
 	@echo "make demo   install everything, build the lab, diagnose a fleet with the three classic faults"
@@ -118,6 +118,21 @@ bench: venv collection images
 bench-scaling: venv collection images
 	if [ -f bench/requirements.txt ]; then $(BIN)/pip install --quiet -r bench/requirements.txt; fi
 	$(BIN)/python bench/run.py --scaling 5,10,20,40
+
+# The HTML report in a real headless Chromium at 12 and 10,000 hosts (tests/browser, about 15 s;
+# browser-deps installs Debian's chromium and chromium-driver when they are missing).
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium chromium-driver; fi
+
+browser: venv collection browser-deps
+	PYTHONPATH=$(COLL_ROOT) pytest -q -p no:cacheprovider tests/browser; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "browser: no tests were collected" >&2; exit 1; fi; exit $$rc
+
+# The report path alone at 10,000 hosts (no lab): time, CPU and peak RSS into docs/benchmarks.md.
+bench-report: venv collection
+	$(BIN)/python bench/run.py --report-only
 
 galaxy-build: venv
 	ansible-galaxy collection build --force --output-path .build/dist

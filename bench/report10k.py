@@ -52,6 +52,7 @@ def main(argv=None):
     store = report_store.Store(report_store.default_state_dir(dest, "bench"), f"bench-{os.getpid()}")
     from ansible_collections.sshd.doctor.plugins.action.sshd_report import write_files  # noqa: E402
 
+    c0 = time.process_time()
     t0 = time.perf_counter()
     names = [f"host-{i:05d}.example.org" for i in range(args.hosts)]
     for i, name in enumerate(names):
@@ -63,7 +64,7 @@ def main(argv=None):
                     0o644, False)
         with store.locked():
             store.record(name, entry)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     with store.locked():
         entries = store.entries()
     fleet = report.fleet_report({n: entries[n] for n in names}, "error", None, {"check_mode": False})
@@ -72,7 +73,7 @@ def main(argv=None):
     t3 = time.perf_counter()
     write_files(dest, files, 0o644, False)
     verdict = report.fleet_verdict(fleet, dest, details=True)
-    t4 = time.perf_counter()
+    t4, c4 = time.perf_counter(), time.process_time()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({
         "hosts": args.hosts,
@@ -82,6 +83,9 @@ def main(argv=None):
         "write_s": round(t4 - t3, 2),
         "fleet_path_s": round(t4 - t1, 2),     # what the fleet task costs at the end of the play
         "total_s": round(t4 - t0, 2),
+        "hosts_cpu_s": round(c1 - c0, 2),       # CPU: wall times above grow with the machine's load
+        "fleet_path_cpu_s": round(c4 - c1, 2),
+        "load": round(os.getloadavg()[0], 1),
         "peak_rss_mb": round(rss, 1),
         "sizes_kb": {rel: len(text.encode()) // 1024 for rel, text in files.items()},
         "verdict_lines": len(verdict),

@@ -24,8 +24,7 @@ import tempfile
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sshd.doctor.plugins.plugin_utils import report
-from ansible_collections.sshd.doctor.plugins.plugin_utils import report_store
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report, report_store
 
 FREE_STRATEGIES = ("free", "host_pinned", "ansible.builtin.free", "ansible.builtin.host_pinned")
 

@@ -37,8 +37,10 @@ def host_verdict(entry, threshold=report.DEFAULT_THRESHOLD):
     return report.host_verdict(entry, threshold=threshold)
 
 
-def fleet_verdict(fleet, report_dir=None, details=False):
-    return report.fleet_verdict(fleet, report_dir=report_dir, details=details)
+def fleet_verdict(fleet, report_dir=None, details=False, max_hosts=report.VERDICT_HOSTS,
+                  max_findings=report.VERDICT_FINDINGS):
+    return report.fleet_verdict(fleet, report_dir=report_dir, details=details, max_hosts=max_hosts,
+                                max_findings=max_findings)
 
 
 def fleet_markdown(fleet):

@@ -572,7 +572,7 @@ def fleet_verdict(fleet, report_dir=None, details=False, max_hosts=VERDICT_HOSTS
     for key, label in (("failing_hosts", "at or above threshold"), ("unreachable_hosts", "unreachable"),
                        ("failed_hosts", "failed"), ("probe_failed_hosts", "client probe failed")):
         if s.get(key):
-            lines.append("{} ({}): {}".format(label, len(s[key]), _names(s[key], max_hosts)))
+            lines.append(f"{label} ({len(s[key])}): {_names(s[key], max_hosts)}")
     not_run = fleet.get("not_run") or {}
     if not_run:
         reasons = {}
@@ -584,7 +584,7 @@ def fleet_verdict(fleet, report_dir=None, details=False, max_hosts=VERDICT_HOSTS
     for fid, item in by_id[:max_findings]:
         lines.append("{} ({}): {}".format(fid, item["severity"], _plural(item["count"], "host")))
     if len(by_id) > max_findings:
-        lines.append("... {} more finding ids in the report".format(len(by_id) - max_findings))
+        lines.append(f"... {len(by_id) - max_findings} more finding ids in the report")
     if details:
         threshold = fleet.get("threshold") or DEFAULT_THRESHOLD
         shown = broken = 0
@@ -929,7 +929,7 @@ def html_context(fleet, docs_url=None):
     matrix = []
     for fid, i in s["by_id"].items():
         cells = []
-        for rel, r in s["by_release"].items():
+        for r in s["by_release"].values():
             n = r["by_id"].get(fid, 0)
             heat = _pct(n, r["hosts"]) / 100.0
             cells.append((n, f"background:rgba({rgb.get(i['severity'], rgb['error'])},{0.08 + 0.42 * heat:.2f})" if n else ""))

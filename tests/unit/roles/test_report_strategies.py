@@ -68,6 +68,7 @@ def write_play(path, strategy="linear", serial=None):
 
 
 def playbook(cwd, play, inventory, *extra):
+    """Run ansible-playbook (a path or a collection playbook); (rc, output)."""
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_FORKS="10",
                ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="False",
                ANSIBLE_LOCALHOST_WARNING="0")
@@ -145,18 +146,13 @@ def test_two_slices_merge_into_one_fleet(tmp_path, closed_ports):
     names = list(hosts)
     slices = [dict(list(hosts.items())[0::2]), dict(list(hosts.items())[1::2])]
     write_play(tmp_path / "play.yml")
-    for i, part in enumerate(slices):
+    for i, part in enumerate(slices):  # the slices' directories, merged by the sshd.doctor.merge playbook
         write_inventory(tmp_path / f"slice{i}.json", part)
         rc, out = playbook(tmp_path, tmp_path / "play.yml", tmp_path / f"slice{i}.json",
                            "-e", f"diagnose_report_dir={tmp_path / f'slice{i}'}")
         assert sorted(load(tmp_path / f"slice{i}")["hosts"]) == sorted(part), out
-    (tmp_path / "merge.yml").write_text(yaml.safe_dump([{
-        "name": "Merge", "hosts": "localhost", "gather_facts": False, "tasks": [
-            {"name": "Merge the slices", "sshd.doctor.sshd_report": {
-                "operation": "merge", "dest": str(tmp_path / "fleet"),
-                "sources": [str(tmp_path / "slice0"), str(tmp_path / "slice1")]}, "register": "merged"},
-            {"name": "Show", "ansible.builtin.debug": {"msg": "{{ merged.verdict }}"}}]}]))
-    rc, out = playbook(tmp_path, tmp_path / "merge.yml", "localhost,", "-c", "local")
+    rc, out = playbook(tmp_path, "sshd.doctor.merge", "localhost,", "-c", "local",
+                       "-e", f"merge_glob={tmp_path}/slice*", "-e", f"merge_dest={tmp_path / 'fleet'}")
     assert rc == 0, out
     fleet = load(tmp_path / "fleet")
     assert sorted(fleet["hosts"]) == sorted(names) and fleet["not_run"] == {}

@@ -365,9 +365,10 @@ def html_data(doc):
     data = json.loads(raw)
     strings = data["strings"]
     hosts = {}
-    for h in data["hosts"]:
-        h = dict(h, r=strings[h["r"]], c=[strings[i] for i in h["c"]],
-                 f=[dict(zip(("id", "severity", "summary", "evidence", "fix", "remediable", "above"), f)) for f in h["f"]])
+    for raw_host in data["hosts"]:
+        h = dict(raw_host, r=strings[raw_host["r"]], c=[strings[i] for i in raw_host["c"]],
+                 f=[dict(zip(("id", "severity", "summary", "evidence", "fix", "remediable", "above"), f))
+                    for f in raw_host["f"]])
         for f in h["f"]:
             f["summary"], f["fix"] = strings[f["summary"]], strings[f["fix"]]
         hosts[h["n"]] = h
@@ -413,7 +414,7 @@ def test_html_template_is_overridable(tmp_path):
     own = tmp_path / "mine.html.j2"
     own.write_text("<p>{{ headline }}: {% for i in by_id %}{{ i.id }} {% endfor %}{{ fleet.not_run | length }}</p>\n")
     assert report.fleet_html(fleet, str(own)) == (
-        "<p>{}: sftp_subsystem_missing scp_legacy_unavailable 0</p>\n".format(report.headline(fleet)))
+        f"<p>{report.headline(fleet)}: sftp_subsystem_missing scp_legacy_unavailable 0</p>\n")
     own.write_text("{% for %}")
     with pytest.raises(report.ReportError, match="mine.html.j2 failed"):
         report.fleet_html(fleet, str(own))
