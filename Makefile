@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export ANSIBLE_NOCOLOR ?= true
 
-.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling browser-deps browser bench-report
+.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling browser-deps browser bench-report ee ee-test
 
 help:
 	@echo "make demo   install everything, build the lab, diagnose a fleet with the three classic faults"
@@ -133,6 +133,26 @@ browser: venv collection browser-deps
 # The report path alone at 10,000 hosts (no lab): time, CPU and peak RSS into docs/benchmarks.md.
 bench-report: venv collection
 	$(BIN)/python bench/run.py --report-only
+
+# The execution environment (ee/): its base from the lab's bookworm image, then ansible-builder's
+# definition (ansible-core, ansible-runner, the OpenSSH clients, this collection), built with podman.
+# ee-test runs the diagnose playbook inside it with ansible-runner against a lab fleet, as AWX does
+# (about 10 minutes the first time; the result is kept in ee/last-test.txt). Not part of make test.
+EE_DIR := $(CURDIR)/.build/ee
+EE_IMAGE ?= localhost/sshd-doctor-ee:latest
+EE_CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+ee: venv images
+	rm -rf $(EE_DIR) && mkdir -p $(EE_DIR)/base
+	cp ee/Containerfile.base $(EE_DIR)/base/ && cp $(EE_CA_BUNDLE) $(EE_DIR)/base/build-ca.crt
+	podman build --network host -t localhost/sshd-doctor-ee-base:bookworm -f $(EE_DIR)/base/Containerfile.base $(EE_DIR)/base
+	cp ee/execution-environment.yml ee/bindep.txt $(EE_DIR)/
+	ansible-galaxy collection build --force --output-path $(EE_DIR) .
+	mv $(EE_DIR)/sshd-doctor-*.tar.gz $(EE_DIR)/sshd-doctor.tar.gz
+	$(BIN)/ansible-builder create -f $(EE_DIR)/execution-environment.yml -c $(EE_DIR)/context --output-filename Containerfile
+	podman build --network host -t $(EE_IMAGE) -f $(EE_DIR)/context/Containerfile $(EE_DIR)/context
+
+ee-test: ee
+	EE_IMAGE=$(EE_IMAGE) PYTHONPATH=$(COLL_ROOT) pytest -q -s -p no:cacheprovider tests/ee
 
 galaxy-build: venv
 	ansible-galaxy collection build --force --output-path .build/dist

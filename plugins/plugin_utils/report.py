@@ -859,6 +859,8 @@ def default_docs_url():
         except OSError:
             pass
     return f"{repo.rstrip('/')}/blob/main/{DOCS_PATH}" if repo else DOCS_PATH
+
+
 HTML_PAGE = 100  # host rows per page of the table
 
 

@@ -33,7 +33,7 @@ HEADLINE = "hosts: "  # in the first verdict line: "(8 hosts: 0 healthy, ...)"
 @pytest.fixture(scope="module")
 def closed_ports():
     """Ports that refuse connections: bound, never listening, held for the whole module."""
-    socks = [socket.socket() for _ in range(5)]
+    socks = [socket.socket() for dummy in range(5)]
     for s in socks:
         s.bind(("127.0.0.1", 0))
     yield [s.getsockname()[1] for s in socks]

@@ -765,7 +765,7 @@ def test_merge_fleets_takes_the_newest_entry_and_resolves_not_run():
     assert [(r["generated"], r["used"], r["check_mode"]) for r in merged["run"]["merged"]] == [
         ("2025-01-01T00:00:00Z", 1, False), ("2025-01-02T00:00:00Z", 2, True)]
     # a merge of merges keeps every run
-    again, _ = report.merge_fleets([merged, report.fleet_report({"e": healthy}, generated="2025-01-03T00:00:00Z")])
+    again, dummy = report.merge_fleets([merged, report.fleet_report({"e": healthy}, generated="2025-01-03T00:00:00Z")])
     assert len(again["run"]["merged"]) == 3 and list(again["hosts"]) == ["a", "b", "c", "e"]
     for bad in ([], {}, "fleet.json", [{"hosts": "a"}]):
         with pytest.raises(report.ReportError):
