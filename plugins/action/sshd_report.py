@@ -219,7 +219,7 @@ class ActionModule(ActionBase):
             dirs.append(os.path.abspath(src))
         fleet, origin = report.merge_fleets(fleets, args["threshold"])
         files = report.report_files(fleet, formats=args["formats"], host_files=False,
-                                        html_template=args["html_template"], docs_url=args["docs_url"])
+                                    html_template=args["html_template"], docs_url=args["docs_url"])
         if "json" in args["formats"]:
             for name, index in origin.items():
                 text = _current(os.path.join(dirs[index], report.host_file(name)))
