@@ -163,3 +163,21 @@ def test_two_slices_merge_into_one_fleet(tmp_path, closed_ports):
     for name in ("index.html", "fleet.md", "junit.xml"):
         assert "gone-5" in (tmp_path / "fleet" / name).read_text()
     assert "FAILED: " in out and "8 hosts" in out
+
+
+def test_play_output_is_bounded_at_v(tmp_path, closed_ports):
+    """At -v no task prints the fleet: the verdict names at most diagnose_verdict_hosts hosts per
+    list and details as many; the fleet task's result is its summary, not the fleet dict."""
+    hosts = fleet_hosts(closed_ports)
+    write_inventory(tmp_path / "inventory.json", hosts)
+    write_play(tmp_path / "play.yml")
+    rc, out = playbook(tmp_path, tmp_path / "play.yml", tmp_path / "inventory.json", "-v",
+                       "-e", f"diagnose_report_dir={tmp_path / 'report'}", "-e", "diagnose_verdict_hosts=2")
+    assert rc == 2, out
+    build = out.split("TASK [sshd.doctor.diagnose : Build and write the fleet report]", 1)[1].split("TASK [", 1)[0]
+    assert '"by_id"' not in build and '"findings": [' not in build and len(build) < 8000, build
+    verdict = out.split("TASK [sshd.doctor.diagnose : Show the verdict of the fleet]", 1)[1].split("PLAY RECAP", 1)[0]
+    assert '"unreachable (5): gone-1, gone-2 and 3 more"' in verdict, verdict
+    detailed = [line for line in verdict.splitlines() if line.strip().startswith(('"gone-', '"here-', '"early:'))]
+    assert len(detailed) == 2, verdict
+    assert "more hosts that are not healthy: see the report" in verdict
