@@ -24,6 +24,9 @@ help:
 	@echo "make test   ruff, ansible-lint, ansible-test sanity, unit tests, molecule scenarios"
 	@echo "make lab FLEET=name SPEC=bullseye:1,bookworm:1,trixie:1 / make lab-down FLEET=name"
 	@echo "make bench [N=20] / make bench-scaling   fleet diagnosis against ping, setup and the hand-written way"
+	@echo "make bench-report   the report path alone at 10,000 hosts (time, CPU, peak RSS)"
+	@echo "make browser        index.html in headless Chromium at 12 and 10,000 hosts (make browser-deps installs it)"
+	@echo "make ee / ee-test   build the execution environment; run diagnose inside it with ansible-runner"
 
 # System packages: podman + runc + debootstrap for the lab (installed only when missing).
 deps:
