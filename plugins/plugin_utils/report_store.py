@@ -87,10 +87,14 @@ class Store:
         return {"written": int(state.get("written", 0)), "built": int(state.get("built", -1))}
 
     def _save(self, state):
-        tmp = self.state_file + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(state, f)
-        os.replace(tmp, self.state_file)
+        """Rewrite the state in place (callers hold the lock; a rename per host costs more than the write)."""
+        fd = os.open(self.state_file, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            data = json.dumps(state).encode()
+            os.write(fd, data)
+            os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
 
     def record(self, host, entry):
         """Append the host's entry (call under ``locked``); returns the number of entries written."""
