@@ -185,6 +185,7 @@ class ActionModule(ActionBase):
                         "msg": f"{state['written']} of {len(batch)} hosts reported; the last one builds the report"}
             entries = store.entries()
             store.mark_built()
+            store.prune()  # the journals of earlier runs (a day old) go
         left, not_run = report_store.classify_missing(
             hosts_all, task_vars.get("ansible_play_hosts") or hosts_all, batch, entries)
         hosts = {name: entries.get(name) for name in hosts_all if name in entries or name in left}

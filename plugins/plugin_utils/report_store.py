@@ -22,6 +22,7 @@ import json
 import os
 import re
 import tempfile
+import time
 
 STATE_DIR = ".sshd-doctor"   # inside the report directory
 _RUN_RE = re.compile(r"[^A-Za-z0-9._-]")
@@ -110,6 +111,22 @@ class Store:
         state = self.state()
         state["built"] = state["written"]
         self._save(state)
+
+    def prune(self, max_age=86400, now=None):
+        """Remove the journals of other runs older than ``max_age`` seconds (call under ``locked``)."""
+        now = time.time() if now is None else now
+        removed = []
+        for name in os.listdir(self.dir):
+            path = os.path.join(self.dir, name)
+            if name.split(".", 1)[0] == self.run:
+                continue
+            try:
+                if now - os.path.getmtime(path) > max_age:
+                    os.unlink(path)
+                    removed.append(name)
+            except OSError:
+                pass  # another controller pruned it first
+        return removed
 
     def entries(self):
         """``{host: entry}`` of the run, the last entry of a host winning (call under ``locked``)."""

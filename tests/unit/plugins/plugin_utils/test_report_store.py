@@ -4,6 +4,7 @@
 
 import json
 import multiprocessing
+import os
 
 from ansible_collections.sshd.doctor.plugins.plugin_utils import report_store
 
@@ -54,3 +55,17 @@ def test_run_id_is_file_safe_and_per_process():
     assert report_store.run_id("0a/b c", pid=42) == "42-0a_b_c"
     assert report_store.run_id("u") != report_store.run_id("u", pid=1)
     assert json.loads(json.dumps(report_store.run_id("u")))
+
+
+def test_prune_keeps_this_run_and_recent_ones(tmp_path):
+    old, recent, this = (report_store.Store(str(tmp_path), r) for r in ("old-run", "recent-run", "this-run"))
+    for store in (old, recent, this):
+        with store.locked():
+            store.record("a", {"status": "healthy"})
+    past = os.path.getmtime(this.journal) - 2 * 86400
+    for path in (old.journal, old.state_file, this.journal):
+        os.utime(path, (past, past))
+    with this.locked():
+        assert sorted(this.prune()) == ["old-run.jsonl", "old-run.state.json"]
+    assert sorted(os.listdir(this.dir)) == ["recent-run.jsonl", "recent-run.state.json", "this-run.jsonl",
+                                            "this-run.state.json"]
