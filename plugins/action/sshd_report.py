@@ -17,6 +17,7 @@ Four operations:
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -209,8 +210,16 @@ class ActionModule(ActionBase):
         return out
 
     def _merge(self, args, task_vars):
-        fleets, dirs = [], []
+        fleets, dirs, sources = [], [], []
         for src in args["sources"]:
+            if glob.has_magic(src):  # a pattern: the report directories it matches, in order
+                found = sorted(d for d in glob.glob(src) if os.path.isfile(os.path.join(d, report.REPORT_FORMATS["json"])))
+                if not found:
+                    raise report.ReportError(f"no report directory (with a fleet.json) matches {src}")
+                sources.extend(found)
+            else:
+                sources.append(src)
+        for src in sources:
             path = os.path.join(src, report.REPORT_FORMATS["json"])
             try:
                 with open(path, encoding="utf-8") as f:

@@ -69,7 +69,9 @@ options:
     type: dict
     default: {}
   sources:
-    description: V(merge) only. Report directories, each with the C(fleet.json) of a run.
+    description:
+      - V(merge) only. Report directories, each with the C(fleet.json) of a run.
+      - A glob pattern (C(/srv/sshd-report/slice-*)) stands for the report directories it matches, in name order.
     type: list
     elements: path
     default: []
