@@ -17,13 +17,16 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export ANSIBLE_NOCOLOR ?= true
 
-.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling
+.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling browser-deps browser bench-report ee ee-test
 
 help:
 	@echo "make demo   install everything, build the lab, diagnose a fleet with the three classic faults"
 	@echo "make test   ruff, ansible-lint, ansible-test sanity, unit tests, molecule scenarios"
 	@echo "make lab FLEET=name SPEC=bullseye:1,bookworm:1,trixie:1 / make lab-down FLEET=name"
 	@echo "make bench [N=20] / make bench-scaling   fleet diagnosis against ping, setup and the hand-written way"
+	@echo "make bench-report   the report path alone at 10,000 hosts (time, CPU, peak RSS)"
+	@echo "make browser        index.html in headless Chromium at 12 and 10,000 hosts (make browser-deps installs it)"
+	@echo "make ee / ee-test   build the execution environment; run diagnose inside it with ansible-runner"
 
 # System packages: podman + runc + debootstrap for the lab (installed only when missing).
 deps:
@@ -118,6 +121,41 @@ bench: venv collection images
 bench-scaling: venv collection images
 	if [ -f bench/requirements.txt ]; then $(BIN)/pip install --quiet -r bench/requirements.txt; fi
 	$(BIN)/python bench/run.py --scaling 5,10,20,40
+
+# The HTML report in a real headless Chromium at 12 and 10,000 hosts (tests/browser, about 15 s;
+# browser-deps installs Debian's chromium and chromium-driver when they are missing).
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium chromium-driver; fi
+
+browser: venv collection browser-deps
+	PYTHONPATH=$(COLL_ROOT) pytest -q -p no:cacheprovider tests/browser; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "browser: no tests were collected" >&2; exit 1; fi; exit $$rc
+
+# The report path alone at 10,000 hosts (no lab): time, CPU and peak RSS into docs/benchmarks.md.
+bench-report: venv collection
+	$(BIN)/python bench/run.py --report-only
+
+# The execution environment (ee/): its base from the lab's bookworm image, then ansible-builder's
+# definition (ansible-core, ansible-runner, the OpenSSH clients, this collection), built with podman.
+# ee-test runs the diagnose playbook inside it with ansible-runner against a lab fleet, as AWX does
+# (about 10 minutes the first time; the result is kept in ee/last-test.txt). Not part of make test.
+EE_DIR := $(CURDIR)/.build/ee
+EE_IMAGE ?= localhost/sshd-doctor-ee:latest
+EE_CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+ee: venv images
+	rm -rf $(EE_DIR) && mkdir -p $(EE_DIR)/base
+	cp ee/Containerfile.base $(EE_DIR)/base/ && cp $(EE_CA_BUNDLE) $(EE_DIR)/base/build-ca.crt
+	podman build --network host -t localhost/sshd-doctor-ee-base:bookworm -f $(EE_DIR)/base/Containerfile.base $(EE_DIR)/base
+	cp ee/execution-environment.yml ee/bindep.txt $(EE_DIR)/
+	ansible-galaxy collection build --force --output-path $(EE_DIR) .
+	mv $(EE_DIR)/sshd-doctor-*.tar.gz $(EE_DIR)/sshd-doctor.tar.gz
+	$(BIN)/ansible-builder create -f $(EE_DIR)/execution-environment.yml -c $(EE_DIR)/context --output-filename Containerfile
+	podman build --network host -t $(EE_IMAGE) -f $(EE_DIR)/context/Containerfile $(EE_DIR)/context
+
+ee-test: ee
+	EE_IMAGE=$(EE_IMAGE) PYTHONPATH=$(COLL_ROOT) pytest -q -s -p no:cacheprovider tests/ee
 
 galaxy-build: venv
 	ansible-galaxy collection build --force --output-path .build/dist

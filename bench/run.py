@@ -24,6 +24,7 @@ playbooks goes. It prints a summary and writes docs/benchmarks.md.
   python3 bench/run.py                          N=20 hosts, 3 rounds (make bench)
   python3 bench/run.py --scaling 5,10,20,40     the sweep and docs/images/bench-scaling.png
   python3 bench/run.py --hosts 5 --repeats 2 --no-docs     a quick check of the harness
+  python3 bench/run.py --report-only            only the report path at 10,000 hosts (bench/report10k.py)
   python3 bench/run.py --reuse --keep --no-docs --candidate /tmp/proto
                                                 a change (a copy of the collection) against this checkout
 
@@ -856,6 +857,30 @@ rerun <= 2.5 x ping, and a flat cost per added host as N grows.
 """
 
 
+def bench_report10k(hosts=10000):
+    """The report path at fleet size (bench/report10k.py, its own process): times, CPU, peak RSS."""
+    res = subprocess.run([sys.executable, str(BENCH / "report10k.py"), "--hosts", str(hosts)],
+                         capture_output=True, text=True, check=True, timeout=900)
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    shutil.rmtree(out.pop("dest"), ignore_errors=True)
+    log("report path at {hosts} hosts: fleet step {fleet_path_s} s ({fleet_path_cpu_s} s CPU), per-host steps "
+        "{hosts_s} s ({hosts_cpu_s} s CPU), peak RSS {peak_rss_mb} MB, load {load}".format(**out))
+    return out
+
+
+def render_report10k(r):
+    sizes = ", ".join(f"{name} {kb / 1024:.1f} MB" for name, kb in r["sizes_kb"].items())
+    return [f"## The report path at {r['hosts']:,} hosts", "",
+            "`bench/report10k.py`: synthetic hosts made from the captured lab results of the report fixtures, "
+            "through the role's controller steps (a journal record and `hosts/<host>.json` per host as it "
+            "completes, then the fleet built from the journal and every fleet file rendered and written).", "",
+            "| step | wall | CPU |", "|---|---|---|",
+            f"| per host, {r['hosts']:,} times (in the workers, during the play) | {r['hosts_s']} s | {r['hosts_cpu_s']} s |",
+            f"| the fleet step at the end of the play | {r['fleet_path_s']} s | {r['fleet_path_cpu_s']} s |",
+            "", f"Peak RSS {r['peak_rss_mb']} MB; load average {r['load']} on this machine while it ran; "
+            f"files: {sizes}; the play output: {r['verdict_lines']} lines.", ""]
+
+
 def extract_analysis(text):
     if ANALYSIS_START in text and ANALYSIS_END in text:
         return text.split(ANALYSIS_START, 1)[1].split(ANALYSIS_END, 1)[0].strip("\n")
@@ -869,6 +894,8 @@ def render_doc(main, scaling):
         lines += render_main(main) + [""]
     if scaling:
         lines += render_scaling(scaling) + [""]
+    if main and main.get("report10k"):
+        lines += render_report10k(main["report10k"])
     lines += ["## Analysis", "", ANALYSIS_START, extract_analysis(old), ANALYSIS_END, ""]
     return "\n".join(lines)
 
@@ -909,6 +936,8 @@ def parse_args(argv):
     p.add_argument("--candidate", type=lambda v: Path(v).resolve(), metavar="PATH",
                    help="also time facts, diagnose and remediate from the sshd.doctor under this collections path"
                         " (a branch or a prototype), in the same rounds, marked with *")
+    p.add_argument("--report-only", action="store_true",
+                   help="time only the report path at 10,000 hosts (no lab) and record it in docs/benchmarks.md")
     p.add_argument("--render", action="store_true",
                    help="run nothing: rewrite docs/benchmarks.md and the plot from bench/results/*.json")
     p.add_argument("--boot-timeout", type=int, default=90, help="seconds to wait for each host's SSH banner")
@@ -947,6 +976,13 @@ def main(argv=None):
     args = parse_args(argv)
     if args.render:
         return render_only()
+    if args.report_only:
+        main_res = load_json(RESULTS / "main.json") or {}
+        main_res["report10k"] = bench_report10k()
+        if args.docs:
+            save_json(RESULTS / "main.json", main_res)
+            DOC.write_text(render_doc(main_res, load_json(RESULTS / "scaling.json")), encoding="utf-8")
+        return 0
     if args.collections is None:
         ensure_collection()
         args.collections = COLLECTIONS
@@ -991,7 +1027,7 @@ def main(argv=None):
         if plot_scaling(scaling, PNG):
             log(f"wrote {PNG.relative_to(ROOT)}")
     else:
-        main_res = {"meta": meta, "size": sizes[0]}
+        main_res = {"meta": meta, "size": sizes[0], "report10k": bench_report10k()}
         save_json(RESULTS / "main.json", main_res)
         scaling = load_json(RESULTS / "scaling.json")
     DOC.write_text(render_doc(main_res, scaling), encoding="utf-8")

@@ -3,14 +3,14 @@
 """Filters that build and render the sshd.doctor fleet report.
 
 The documentation of each filter is in the YAML file of the same name next to this file; the
-logic is in plugins/module_utils/_sshd/report.py (pure functions, unit tested).
+logic is in plugins/plugin_utils/report.py (pure functions, unit tested).
 """
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report
 
 
 def _wrap(fn):
@@ -37,16 +37,18 @@ def host_verdict(entry, threshold=report.DEFAULT_THRESHOLD):
     return report.host_verdict(entry, threshold=threshold)
 
 
-def fleet_verdict(fleet, report_dir=None, details=False):
-    return report.fleet_verdict(fleet, report_dir=report_dir, details=details)
+def fleet_verdict(fleet, report_dir=None, details=False, max_hosts=report.VERDICT_HOSTS,
+                  max_findings=report.VERDICT_FINDINGS):
+    return report.fleet_verdict(fleet, report_dir=report_dir, details=details, max_hosts=max_hosts,
+                                max_findings=max_findings)
 
 
 def fleet_markdown(fleet):
     return report.fleet_markdown(fleet)
 
 
-def fleet_html(fleet):
-    return report.fleet_html(fleet)
+def fleet_html(fleet, template=None, docs_url=None):
+    return report.fleet_html(fleet, template=template, docs_url=docs_url)
 
 
 def fleet_junit(fleet):

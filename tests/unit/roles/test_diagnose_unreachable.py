@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report
 
-COLLECTIONS = Path(report.__file__).absolute().parents[6]
+COLLECTIONS = Path(report.__file__).absolute().parents[5]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,8 @@ def run(tmp, playbook, ports, *extra):
         "gone-2": {"ansible_host": "127.0.0.1", "ansible_port": ports[1], "lab_release": "bookworm"},
     }, "vars": {"ansible_user": "nobody", "ansible_ssh_args": "-o ConnectTimeout=5"}}}))
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-               ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="False")
+               ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="False",
+               ANSIBLE_SHOW_CUSTOM_STATS="True")
     env.pop("ANSIBLE_CONFIG", None)
     exe = Path(sys.executable).parent / "ansible-playbook"
     res = subprocess.run([str(exe) if exe.exists() else shutil.which("ansible-playbook"), playbook,
@@ -68,3 +69,8 @@ def test_compliance_fails_on_unreachable_hosts(tmp_path, closed_ports):
     rc, out = run(tmp_path, "sshd.doctor.compliance", closed_ports)
     assert rc == 2, out
     assert (tmp_path / "report" / "junit.xml").exists()
+    # the summary for AWX/AAP comes from the fleet report (diagnose_fleet, read from the controller)
+    stats = json.loads(out.split("RUN: ", 1)[1].splitlines()[0])["sshd_doctor_compliance"]
+    assert stats["hosts"] == 2 and stats["unreachable_hosts"] == ["gone-1", "gone-2"] and stats["passed"] is False
+    # each host fails on its own entry
+    assert "gone-1 does not comply: unreachable: " in out and "gone-2 does not comply: unreachable: " in out

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "filter" / "fixtures" / "report"
-COLLECTIONS = Path(report.__file__).absolute().parents[6]  # the ansible_collections/ tree it was imported from
+COLLECTIONS = Path(report.__file__).absolute().parents[5]  # the ansible_collections/ tree it was imported from
 
 
 def fleet_and_facts():
@@ -95,7 +95,7 @@ def test_other_files_are_left_alone(tmp_path):
     ({"fleet": {"hosts": "web-1"}, "formats": ["json"]}, "sshd.doctor.sshd_report: expected the fleet dict"),
     ({"fleet": {"hosts": {"web-1": "healthy"}}, "formats": ["json"]}, "sshd.doctor.sshd_report: the entry of host web-1"),
     ({"fleet": "{{ fleet }}", "mode": "rw-r--r--"}, "mode must be octal"),
-    ({"fleet": "{{ fleet }}", "dest": "/proc/sshd-doctor-report"}, "cannot write the report file /proc/sshd-doctor-report/"),
+    ({"fleet": "{{ fleet }}", "dest": "/proc/sshd-doctor-report"}, "cannot write the report file /proc/sshd-doctor-report"),
     ({"fleet": "{{ fleet }}", "facts": ["web-1"]}, "facts"),
 ])
 def test_bad_input_is_a_clear_failure(tmp_path, args, message):

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report
 
 # Registered sshd_facts results captured from the lab (tests/lab/lab.py), trimmed to the keys
 # the report reads plus some context; see tests/unit/plugins/filter/fixtures/README.md.
-FIXTURES = Path(__file__).resolve().parents[2] / "filter" / "fixtures" / "report"
+FIXTURES = Path(__file__).resolve().parents[1] / "filter" / "fixtures" / "report"
 
 
 def load(name):
@@ -24,9 +24,9 @@ def load(name):
 CHECKS = ("sftp_subsystem_missing", "privsep_dir_missing", "scp_legacy_unavailable")
 
 
-def facts(findings=(), version="9.2p1", checks=CHECKS):
-    return {"changed": False, "failed": False, "ansible_facts": {"sshd": {
-        "version": version, "checks": list(checks), "findings": [dict(f) for f in findings]}}}
+def facts(findings=(), version="9.2p1", checks=CHECKS, **extra):
+    return {"changed": False, "failed": False, "ansible_facts": {"sshd": dict({
+        "version": version, "checks": list(checks), "findings": [dict(f) for f in findings]}, **extra)}}
 
 
 SFTP = {"id": "sftp_subsystem_missing", "severity": "error", "summary": "No sftp subsystem: `scp` fails",
@@ -203,11 +203,35 @@ def test_fleet_verdict_lines():
     lines = report.fleet_verdict(sample_fleet(), report_dir="/srv/r/")
     assert lines[0] == ("FAILED: 2 hosts at or above error, 3 hosts without a result "
                         "(7 hosts: 1 healthy, 3 with findings, 1 unreachable, 2 failed).")
-    assert "at or above threshold: web-2, old-1" in lines
-    assert "unreachable: gone-1" in lines
+    assert "at or above threshold (2): web-2, old-1" in lines
+    assert "unreachable (1): gone-1" in lines
     assert "sftp_subsystem_missing (error): 2 hosts" in lines
     assert lines[-1] == "reports: /srv/r/index.html, fleet.md, fleet.json, junit.xml, hosts/"
     assert not any(line.startswith(("web-1:", "web-2:")) for line in lines)
+
+
+def big_fleet(n):
+    """``n`` hosts made from the captured cases, round robin, each under its own name."""
+    cases = [report.host_report(load(c + ".json")["result"], release=load(c + ".json")["release"]) for c in CASES]
+    return report.fleet_report({f"h{i:05d}": cases[i % len(cases)] for i in range(n)},
+                               generated="2025-01-02T03:04:05Z")
+
+
+def test_fleet_verdict_is_bounded_at_any_fleet_size():
+    small, large = big_fleet(12), big_fleet(3000)
+    for fleet in (small, large):
+        lines = report.fleet_verdict(fleet, report_dir="/srv/r", details=True, max_hosts=4)
+        detailed = [line for line in lines if re.match(r"h\d{5}: ", line)]
+        assert len(detailed) == 4
+        assert all(len(names.split(", ")) <= 5 for names in
+                   (line.split("): ", 1)[1] for line in lines if line.startswith(("at or above", "unreachable (")))), lines
+    lines = report.fleet_verdict(large, report_dir="/srv/r", details=True, max_hosts=4)
+    broken = sum(1 for e in large["hosts"].values() if e["status"] != "healthy")
+    assert f"... {broken - 4} more hosts that are not healthy: see the report" in lines
+    assert any(line.endswith(" more") for line in lines if line.startswith("at or above threshold"))
+    # the same bound at 12 and at 3,000 hosts: a screen, not the fleet
+    assert len("\n".join(lines)) < 2 * len("\n".join(report.fleet_verdict(small, "/srv/r", details=True, max_hosts=4)))
+    assert len(lines) < 80
 
 
 def test_fleet_verdict_details():
@@ -250,49 +274,59 @@ def test_markdown_escapes_table_cells_and_fences():
 # ---------------------------------------------------------------- JUnit
 
 
+def junit_cases(text):
+    root = ET.fromstring(text)
+    return root, {c.get("name"): c for c in root.iter("testcase")}
+
+
 def test_junit_structure():
-    root = ET.fromstring(report.fleet_junit(sample_fleet()))
+    fleet = sample_fleet()
+    root, cases = junit_cases(report.fleet_junit(fleet))
     assert root.tag == "testsuites"
-    suites = {s.get("name"): s for s in root.findall("testsuite")}
-    assert list(suites) == ["web-1", "web-2", "db-1", "old-1", "gone-1", "broken-1", "left-1"]
-    # one testcase per check that ran
-    assert [c.get("name") for c in suites["web-1"].findall("testcase")] == [
-        "sftp_subsystem_missing", "privsep_dir_missing", "scp_legacy_unavailable"]
-    assert suites["web-1"].get("failures") == "0" and suites["web-1"].find("testcase/failure") is None
-    web2 = {c.get("name"): c for c in suites["web-2"].findall("testcase")}
-    failure = web2["sftp_subsystem_missing"].find("failure")
-    assert failure.get("type") == "error" and failure.get("message") == SFTP["summary"]
+    # a testcase per host, in the fleet's order, grouped in a testsuite per release
+    assert [c.get("name") for c in root.iter("testcase")] == list(fleet["hosts"])
+    for suite in root.findall("testsuite"):
+        assert {c.get("classname") for c in suite.findall("testcase")} == {suite.get("name")}
+        assert suite.get("tests") == str(len(suite.findall("testcase")))
+    assert cases["web-1"].find("failure") is None and cases["web-1"].find("error") is None
+    failure = cases["web-2"].find("failure")
+    assert failure.get("type") == "error" and failure.get("message") == "sftp_subsystem_missing"
+    assert failure.text.startswith("[error] sftp_subsystem_missing: " + SFTP["summary"])
     assert "evidence: no `Subsystem sftp`" in failure.text and "fix: Add" in failure.text
     # below the threshold: not a failure, but in the output
-    assert web2["scp_legacy_unavailable"].find("failure") is None
-    assert "scp_legacy_unavailable" in web2["scp_legacy_unavailable"].find("system-out").text
-    assert suites["web-2"].get("failures") == "1" and suites["web-2"].get("tests") == "3"
+    assert "scp_legacy_unavailable" not in failure.text
+    assert "scp_legacy_unavailable" in cases["web-2"].find("system-out").text
     # hosts without a diagnosis are errors
-    gone = suites["gone-1"].findall("testcase")
-    assert [c.get("name") for c in gone] == ["reachable"] and gone[0].find("error").get("type") == "unreachable"
-    assert suites["broken-1"].find("testcase").get("name") == "sshd_facts"
-    props = {p.get("name"): p.get("value") for p in suites["old-1"].iter("property")}
-    assert props == {"status": "findings", "release": "bullseye", "version": "8.4p1", "threshold": "error"}
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("15", "2", "3")
+    assert cases["gone-1"].find("error").get("type") == "unreachable"
+    assert cases["broken-1"].find("error").get("type") == "failed"
+    assert cases["left-1"].find("error").get("message") == report.NO_RESULT
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "2", "3")
 
 
 def test_junit_threshold_warning():
     root = ET.fromstring(report.fleet_junit(sample_fleet("warning")))
-    assert root.get("failures") == "4"
+    assert root.get("failures") == "3"
 
 
 def test_junit_finding_without_check_and_control_characters():
     odd = dict(SFTP, id="not_in_checks", summary="bad \x1b[31m byte", evidence=["nul \x00 here"])
     text = report.fleet_junit(fleet_of(h=report.host_report(facts([odd]))))
-    root = ET.fromstring(text)
-    names = [c.get("name") for c in root.iter("testcase")]
-    assert names[-1] == "not_in_checks"
+    root, cases = junit_cases(text)
+    assert "not_in_checks" in cases["h"].find("failure").get("message")
     assert "\x1b" not in text and "\x00" not in text
 
 
 def test_junit_healthy_host_without_checks():
-    root = ET.fromstring(report.fleet_junit(fleet_of(h=report.host_report(facts(checks=())))))
-    assert [c.get("name") for c in root.iter("testcase")] == ["sshd_facts"]
+    root, cases = junit_cases(report.fleet_junit(fleet_of(h=report.host_report(facts(checks=())))))
+    assert list(cases) == ["h"] and len(cases["h"]) == 0
+
+
+def test_junit_is_one_testcase_per_host_at_fleet_size():
+    fleet = big_fleet(2000)
+    root, cases = junit_cases(report.fleet_junit(fleet))
+    assert len(cases) == 2000 and root.get("tests") == "2000"
+    assert int(root.get("failures")) == fleet["summary"]["failing"]
+    assert int(root.get("errors")) == fleet["summary"]["unreachable"] + fleet["summary"]["failed"]
 
 
 # ---------------------------------------------------------------- HTML
@@ -325,34 +359,77 @@ def parse_html(doc):
     return c
 
 
+def html_data(doc):
+    """The hosts the page draws its table from (the JSON embedded in index.html), strings resolved."""
+    raw = re.search(r'<script type="application/json" id="fleet-data">(.*?)</script>', doc, re.S).group(1)
+    data = json.loads(raw)
+    strings = data["strings"]
+    hosts = {}
+    for raw_host in data["hosts"]:
+        h = dict(raw_host, r=strings[raw_host["r"]], c=[strings[i] for i in raw_host["c"]],
+                 f=[dict(zip(("id", "severity", "summary", "evidence", "fix", "remediable", "above"), f))
+                    for f in raw_host["f"]])
+        for f in h["f"]:
+            f["summary"], f["fix"] = strings[f["summary"]], strings[f["fix"]]
+        hosts[h["n"]] = h
+    return data, hosts
+
+
 def test_html_is_self_contained():
-    doc = report.fleet_html(sample_fleet())
+    doc = report.fleet_html(sample_fleet(), docs_url="https://docs.example/findings.md")
     c = parse_html(doc)
     assert doc.startswith("<!DOCTYPE html>")
-    # nothing is loaded: no external script/style/img/link, only relative links to the per-host JSON
+    # nothing is loaded: no external script/style/img/link; the only links are to the findings' docs
     assert "link" not in c.tags and "img" not in c.tags and "iframe" not in c.tags
-    assert all(tag == "a" and name == "href" and value.startswith("hosts/") for tag, name, value in c.urls), c.urls
-    assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", doc, re.IGNORECASE)
+    assert all(tag == "a" and name == "href" and value.startswith("https://docs.example/findings.md")
+               for tag, name, value in c.urls), c.urls
+    assert not re.search(r"src\s*=", doc, re.IGNORECASE)
     assert not re.search(r"url\(|@import", doc, re.IGNORECASE)
-    assert not re.search(r"https?://", "".join(c.scripts))
+    assert not re.search(r"https?://", "".join(c.scripts[:-1]).replace("https://docs.example/findings.md", ""))
     assert "default-src 'none'" in doc
 
 
 def test_html_content():
     fleet = sample_fleet()
     doc = report.fleet_html(fleet)
-    c = parse_html(doc)
-    text = " ".join(c.text)
-    for host in fleet["hosts"]:
-        assert f'data-host="{host}"' in doc
-    assert "sftp_subsystem_missing" in text and "Add <code>Subsystem sftp internal-sftp</code>." in doc
-    assert "no `Subsystem sftp` in the effective configuration" in text  # evidence verbatim
-    assert "Connection refused" in text  # why a host has no diagnosis
+    data, hosts = html_data(doc)
+    # every host, worst first, with what the table and its details show
+    assert sorted(hosts) == sorted(fleet["hosts"])
+    assert [h["n"] for h in data["hosts"]][:2] == ["old-1", "web-2"] or data["hosts"][0]["s"] == "failing"
+    web2 = hosts["web-2"]
+    assert web2["s"] == "failing" and web2["r"] == fleet["hosts"]["web-2"]["release"]
+    sftp = next(f for f in web2["f"] if f["id"] == "sftp_subsystem_missing")
+    assert sftp["fix"].startswith("Add `Subsystem sftp internal-sftp`") and sftp["above"] == 1
+    assert "no `Subsystem sftp` in the effective configuration" in sftp["evidence"][0]  # evidence verbatim
+    assert "Connection refused" in hosts["gone-1"]["m"]  # why a host has no diagnosis
+    assert hosts["web-1"]["c"] == fleet["hosts"]["web-1"]["checks"]
+    assert data["page"] == report.HTML_PAGE
     assert doc.count('class="bar-row" data-finding=') == 2  # chart by id
     assert doc.count('class="bar-row" data-release=') == 4  # chart by release
     assert 'data-sort="host"' in doc and 'id="q"' in doc  # sortable, filterable
-    summary = json.loads(re.search(r'<script type="application/json" id="fleet-summary">(.*?)</script>', doc).group(1))
-    assert summary["summary"]["failing"] == 2
+
+
+def test_html_template_is_overridable(tmp_path):
+    fleet = sample_fleet()
+    own = tmp_path / "mine.html.j2"
+    own.write_text("<p>{{ headline }}: {% for i in by_id %}{{ i.id }} {% endfor %}{{ fleet.not_run | length }}</p>\n")
+    assert report.fleet_html(fleet, str(own)) == (
+        f"<p>{report.headline(fleet)}: sftp_subsystem_missing scp_legacy_unavailable 0</p>\n")
+    own.write_text("{% for %}")
+    with pytest.raises(report.ReportError, match="mine.html.j2 failed"):
+        report.fleet_html(fleet, str(own))
+    with pytest.raises(report.ReportError, match="cannot read the HTML template"):
+        report.fleet_html(fleet, str(tmp_path / "missing.j2"))
+
+
+def test_html_shows_raw_collector_and_run_metadata():
+    raw = report.host_report(facts([SFTP], collector="raw"))
+    fleet = report.fleet_report({"r": raw}, extra={"check_mode": True, "clients": ["192.0.2.7"],
+                                                   "collection_version": "1.2.3"})
+    doc = report.fleet_html(fleet)
+    assert html_data(doc)[1]["r"]["col"] == "raw" and "raw collector" in doc
+    meta = re.search(r'<dl id="runmeta">(.*?)</dl>', doc, re.S).group(1)
+    assert "192.0.2.7" in meta and "<dd>yes</dd>" in meta and "sshd.doctor 1.2.3" in meta
 
 
 def test_html_escapes_everything():
@@ -362,8 +439,10 @@ def test_html_escapes_everything():
     c = parse_html(doc)
     assert "img" not in c.tags and c.tags.count("script") == 2
     assert not any(url[2] and "evil" in url[2] for url in c.urls)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc
-    assert "<code>&lt;b&gt;</code>" in doc
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc  # the charts, rendered by the template
+    assert "</script><script" not in doc and "<img" not in doc
+    data, hosts = html_data(doc)  # the table's data: JSON that cannot close its script element
+    assert hosts["h<1>"]["f"][0]["evidence"] == evil["evidence"] and hosts["h<1>"]["r"] == "<r>"
 
 
 CASES = sorted(p.stem for p in FIXTURES.glob("*.json"))
@@ -403,22 +482,22 @@ def captured_fleet_and_facts():
 
 def test_captured_fleet():
     fleet = captured_fleet_and_facts()[0]
-    root = ET.fromstring(report.fleet_junit(fleet))
-    for suite in root.findall("testsuite"):
-        entry = fleet["hosts"][suite.get("name")]
-        cases = {c.get("name"): c for c in suite.findall("testcase")}
+    root, cases = junit_cases(report.fleet_junit(fleet))
+    assert list(cases) == list(fleet["hosts"])
+    for name, entry in fleet["hosts"].items():
         if entry["status"] in ("healthy", "findings"):
-            assert list(cases) == entry["checks"]
-            failed = sorted(name for name, c in cases.items() if c.find("failure") is not None)
-            assert failed == sorted({f["id"] for f in entry["findings"] if f["severity"] == "error"})
+            failure = cases[name].find("failure")
+            ids = sorted({f["id"] for f in entry["findings"] if f["severity"] == "error"})
+            assert sorted(failure.get("message").split(", ") if failure is not None else []) == ids
         else:
-            assert len(cases) == 1 and next(iter(cases.values())).find("error") is not None
+            assert cases[name].find("error") is not None
     s = fleet["summary"]
     assert list(s["by_release"]) == ["bullseye", "bookworm", "trixie"]
     assert s["unreachable_hosts"] == ["bookworm_unreachable"] and s["failed_hosts"] == ["bullseye_module_failed"]
-    doc = report.fleet_html(fleet)
+    doc = report.fleet_html(fleet, docs_url="docs/findings.md")
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", doc)
-    assert all(url[2].startswith("hosts/") for url in parse_html(doc).urls)
+    assert all(url[2].startswith("docs/findings.md#") or url[2] == "docs/findings.md" for url in parse_html(doc).urls)
+    assert sorted(html_data(doc)[1]) == sorted(fleet["hosts"])
     md = report.fleet_markdown(fleet)
     assert "### bullseye_tcp_wrappers_denied: failing" in md
 
@@ -457,7 +536,7 @@ def test_report_files_formats_and_names():
 
 # Registered results of sshd.doctor.ssh_probe run from the controller (OpenSSH 9.2p1) against lab
 # hosts with a fault injected; see tests/unit/plugins/filter/fixtures/README.md.
-PROBES = Path(__file__).resolve().parents[2] / "filter" / "fixtures" / "probe"
+PROBES = Path(__file__).resolve().parents[1] / "filter" / "fixtures" / "probe"
 PROBE_CASES = sorted(p.stem for p in PROBES.glob("*.json"))
 
 
@@ -588,7 +667,7 @@ def test_probe_verdict_lines():
     assert report.host_verdict(report.host_report(FAILED, probe=PROBE_ERROR)) == [
         "FAILED: /usr/bin/python3: not found",
         "CLIENT PROBE ERROR: ssh_probe failed: no OpenSSH client (ssh) on this host's PATH"]
-    assert "client probe failed: sftp-1, quiet-1, gone-1, noclient-1" in report.fleet_verdict(probe_fleet())
+    assert "client probe failed (4): sftp-1, quiet-1, gone-1, noclient-1" in report.fleet_verdict(probe_fleet())
     v6 = report.probe_report(dict(PROBE_OK, target={"host": "2001:db8::1", "port": 2222, "user": None}))
     assert report.probe_target(v6) == "[2001:db8::1]:2222"
 
@@ -612,44 +691,35 @@ def test_probe_markdown():
 
 
 def test_probe_junit():
-    root = ET.fromstring(report.fleet_junit(probe_fleet()))
-    suites = {s.get("name"): s for s in root.findall("testsuite")}
-
-    def probe_case_of(host):
-        return [c for c in suites[host].findall("testcase") if c.get("name") == "ssh_probe"]
-
-    assert probe_case_of("plain-1") == []
-    assert probe_case_of("ok-1")[0].find("failure") is None
-    assert "sftp passed" in probe_case_of("ok-1")[0].find("system-out").text
-    failure = probe_case_of("sftp-1")[0].find("failure")
-    assert failure.get("type") == "probe" and failure.get("message").startswith("sftp failed at subsystem")
-    assert "scp failed at subsystem" in failure.text
-    # an unreachable host: the reachable error and the probe failure
-    assert [c.get("name") for c in suites["gone-1"].findall("testcase")] == ["reachable", "ssh_probe"]
-    assert (suites["gone-1"].get("tests"), suites["gone-1"].get("failures"), suites["gone-1"].get("errors")) == (
-        "2", "1", "1")
-    assert probe_case_of("podman-1")[0].find("skipped").get("message").startswith("not probed")
-    assert suites["podman-1"].get("skipped") == "1"
-    assert probe_case_of("noclient-1")[0].find("error").get("type") == "probe_error"
-    props = {p.get("name"): p.get("value") for p in suites["quiet-1"].iter("property")}
-    assert props["probe"] == "failed"
-    assert (root.get("failures"), root.get("errors"), root.get("skipped")) == ("4", "2", "1")
+    root, cases = junit_cases(report.fleet_junit(probe_fleet()))
+    assert cases["plain-1"].find("system-out") is None
+    assert cases["ok-1"].find("failure") is None and "sftp passed" in cases["ok-1"].find("system-out").text
+    failure = cases["sftp-1"].find("failure")
+    assert failure.get("message").endswith("client probe failed")
+    assert "sftp failed at subsystem" in failure.text and "scp failed at subsystem" in failure.text
+    # an unreachable host: an error that holds what the probe saw
+    error = cases["gone-1"].find("error")
+    assert error.get("type") == "unreachable" and "failed at" in error.text
+    assert "not probed" in cases["podman-1"].find("system-out").text
+    assert cases["noclient-1"].find("failure").get("message") == "client probe error"
+    # sftp-1, quiet-1 and noclient-1 fail; gone-1 is an error (unreachable)
+    assert (root.get("failures"), root.get("errors")) == ("3", "1")
 
 
 def test_probe_html():
     doc = report.fleet_html(probe_fleet())
-    c = parse_html(doc)
-    text = " ".join(c.text)
-    assert 'data-probe="failed"' in doc and 'data-probe=""' in doc
-    assert "probe failed" in text and "probe passed" in text
-    assert "Client probe" in text and "deploy@192.0.2.10:22" in text
-    assert "subsystem request failed on channel 0" in text and "subsystem_refused" in text
-    assert doc.count('<table class="stages">') == 4  # probes with stages: ok-1, sftp-1, quiet-1, gone-1
-    assert "not probed: the host is not managed over SSH" in text
-    assert "g.dataset.probe==='failed'" in doc  # failing probes open by themselves
+    data, hosts = html_data(doc)
+    assert hosts["sftp-1"]["p"]["status"] == "failed" and hosts["plain-1"]["p"] is None
+    assert hosts["ok-1"]["p"]["status"] == "passed"
+    assert "deploy@192.0.2.10:22" in hosts["sftp-1"]["p"]["where"]
+    sftp = next(st for st in hosts["sftp-1"]["p"]["stages"] if st["name"] == "sftp")
+    assert sftp["message"] == "subsystem request failed on channel 0" and sftp["classification"] == "subsystem_refused"
+    assert sum(1 for h in hosts.values() if h["p"] and h["p"]["stages"]) == 4  # ok-1, sftp-1, quiet-1, gone-1
+    assert "not probed: the host is not managed over SSH" in hosts["podman-1"]["p"]["message"]
+    assert "h.p.status==='failed'" in doc  # failing probes open by themselves
     evil = dict(PROBE_SFTP, stages=[stage("sftp", False, message="<script>alert(1)</script>")])
     doc = report.fleet_html(fleet_of(h=report.host_report(facts(), probe=evil)))
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc and parse_html(doc).tags.count("script") == 2
+    assert "<script>alert" not in doc and parse_html(doc).tags.count("script") == 2
 
 
 def test_there_are_captured_probes():
@@ -675,6 +745,35 @@ def test_captured_probe(case):
     assert any(line.startswith(f"    {expect['first_failure']} failed at ") and expect["finding_id"] in line
                for line in verdict)
     fleet = fleet_of(**{case: entry})
-    root = ET.fromstring(report.fleet_junit(fleet))
-    assert root.find("testsuite/testcase[@name='ssh_probe']/failure") is not None
+    root, cases = junit_cases(report.fleet_junit(fleet))
+    assert "failed at" in cases[case].find("error").text
     assert expect["finding_id"] in report.fleet_markdown(fleet)
+
+
+def test_merge_fleets_takes_the_newest_entry_and_resolves_not_run():
+    cases = {c: report.host_report(load(c + ".json")["result"], release=load(c + ".json")["release"]) for c in CASES}
+    healthy, broken = cases["bullseye_healthy"], cases["bookworm_sftp_subsystem_missing"]
+    old = report.fleet_report({"a": broken, "b": healthy}, "error", "2025-01-01T00:00:00Z", {"check_mode": False},
+                              not_run={"c": "not in this run: outside --limit"})
+    new = report.fleet_report({"a": healthy, "c": broken}, "warning", "2025-01-02T00:00:00Z", {"check_mode": True},
+                              not_run={"b": "not in this run: outside --limit", "d": "not in this run: outside --limit"})
+    merged, origin = report.merge_fleets([old, new])
+    assert list(merged["hosts"]) == ["a", "b", "c"] and origin == {"a": 1, "b": 0, "c": 1}
+    assert merged["hosts"]["a"]["status"] == "healthy"  # the newer run's entry
+    assert merged["not_run"] == {"d": "not in this run: outside --limit"}
+    assert merged["threshold"] == "warning"  # the strictest of the runs
+    assert [(r["generated"], r["used"], r["check_mode"]) for r in merged["run"]["merged"]] == [
+        ("2025-01-01T00:00:00Z", 1, False), ("2025-01-02T00:00:00Z", 2, True)]
+    # a merge of merges keeps every run
+    again, dummy = report.merge_fleets([merged, report.fleet_report({"e": healthy}, generated="2025-01-03T00:00:00Z")])
+    assert len(again["run"]["merged"]) == 3 and list(again["hosts"]) == ["a", "b", "c", "e"]
+    for bad in ([], {}, "fleet.json", [{"hosts": "a"}]):
+        with pytest.raises(report.ReportError):
+            report.merge_fleets(bad)
+
+
+def test_summarize_counts_a_host_once_per_id():
+    dup = report.host_report({"findings": [{"id": "x", "severity": "error"}, {"id": "y", "severity": "info"},
+                                           {"id": "x", "severity": "warning"}], "checks": ["x", "y"]})
+    fleet = report.fleet_report({"a": dup, "b": dup})
+    assert fleet["summary"]["by_id"]["x"]["hosts"] == ["a", "b"] and fleet["summary"]["by_id"]["x"]["count"] == 2

@@ -17,8 +17,8 @@ thin wrappers.  The shape of the fleet dict is documented in docs/report.md:
 """
 
 import datetime
-import html
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 
@@ -182,6 +182,7 @@ def host_report(result, threshold=DEFAULT_THRESHOLD, release=None, probe=None):
         "checks": [_text(c) for c in (sshd.get("checks") or [])],
         "message": message,
         "probe": probe,
+        "collector": sshd.get("collector"),
     }
     return normalize_entry(entry, threshold)
 
@@ -213,6 +214,7 @@ def normalize_entry(entry, threshold=DEFAULT_THRESHOLD):
         "checks": [_text(c) for c in (entry.get("checks") or [])],
         "message": _text(entry.get("message")),
         "probe": probe_report(entry.get("probe")),
+        "collector": _text(entry.get("collector")) or None,  # raw: diagnosed without Python on the host
     }
 
 
@@ -332,9 +334,13 @@ def probe_headline(probe):
 # ---------------------------------------------------------------- the fleet
 
 
-def fleet_report(hosts, threshold=DEFAULT_THRESHOLD, generated=None, extra=None):
+def fleet_report(hosts, threshold=DEFAULT_THRESHOLD, generated=None, extra=None, not_run=None):
     """The fleet dict: ``hosts`` maps inventory names to host entries (or registered results);
-    ``{}``/``None`` for a host that has no result (it left the play early)."""
+    ``{}``/``None`` for a host that has no result (it left the play early).
+
+    ``not_run`` maps the names of hosts that this run could not see (outside ``--limit``, in another
+    AWX job slice, in a later ``serial`` batch) to the reason: they are listed, never counted as failed.
+    """
     threshold = check_threshold(threshold)
     if isinstance(hosts, (list, tuple)):
         hosts = {h: None for h in hosts}
@@ -355,7 +361,45 @@ def fleet_report(hosts, threshold=DEFAULT_THRESHOLD, generated=None, extra=None)
     }
     if extra:
         fleet["run"] = dict(extra)
+    fleet["not_run"] = {_text(name): _text(why) for name, why in (not_run or {}).items() if _text(name) not in entries}
+    fleet["summary"]["not_run"] = len(fleet["not_run"])
     return fleet
+
+
+def merge_fleets(fleets, threshold=None, generated=None):
+    """One fleet dict from several (runs, AWX job slices, controllers): ``(fleet, origin)`` where
+    ``origin`` maps each host to the index of the fleet its entry came from.
+
+    A host diagnosed by several fleets keeps the entry of the newest (``generated``; on a tie the
+    later in the list); a host that one fleet did not run and another diagnosed is diagnosed; a host
+    that none diagnosed stays in ``not_run``. ``threshold`` defaults to the strictest of the fleets.
+    """
+    if isinstance(fleets, dict) or not isinstance(fleets, (list, tuple)) or not fleets:
+        raise ReportError("merge needs a non-empty list of fleet dicts (fleet.json of each run)")
+    fleets = [_fleet(f) for f in fleets]
+    if threshold is None:
+        threshold = min((check_threshold(f.get("threshold") or DEFAULT_THRESHOLD) for f in fleets), key=severity_rank)
+    threshold = check_threshold(threshold)
+    hosts, origin, stamp = {}, {}, {}
+    for index, fleet in enumerate(fleets):
+        when = _text(fleet.get("generated"))
+        for name, entry in fleet["hosts"].items():
+            if name not in hosts or when >= stamp[name]:
+                hosts[name], origin[name], stamp[name] = entry, index, when
+    not_run = {}
+    for fleet in fleets:
+        for name, why in (fleet.get("not_run") or {}).items():
+            if name not in hosts:
+                not_run.setdefault(name, why)
+    runs = []
+    for index, fleet in enumerate(fleets):
+        run = dict(fleet.get("run") or {})
+        run.pop("merged", None)
+        run.update(generated=fleet.get("generated"), hosts=len(fleet["hosts"]),
+                   used=sum(1 for i in origin.values() if i == index))
+        runs.extend((fleet.get("run") or {}).get("merged") or [run])
+    merged = fleet_report(hosts, threshold, generated, {"merged": runs}, not_run)
+    return merged, origin
 
 
 def summarize(entries, threshold=DEFAULT_THRESHOLD):
@@ -402,7 +446,7 @@ def summarize(entries, threshold=DEFAULT_THRESHOLD):
             if severity_rank(f["severity"]) > severity_rank(item["severity"]):
                 item["severity"] = f["severity"]
             item["failing"] = item["failing"] or at_or_above(f["severity"], threshold)
-            if name not in item["hosts"]:
+            if item["hosts"][-1:] != [name]:  # entries come host by host: a repeated id is the same host
                 item["hosts"].append(name)
                 item["count"] += 1
     summary["passed"] = not (summary["failing"] or summary["unreachable"] or summary["failed"]
@@ -505,31 +549,77 @@ def _probe_verdict(probe):
     return [probe_headline(probe)]
 
 
-def fleet_verdict(fleet, report_dir=None, details=False):
-    """Lines for the play output at the end of a run; with ``details``, also the verdict of each
-    host that is not healthy or whose client probe failed (its findings with evidence and fix)."""
+VERDICT_HOSTS = 10     # hosts named and detailed in the play output
+VERDICT_FINDINGS = 10  # finding ids listed in the play output
+VERDICT_EVIDENCE = 3   # evidence lines per finding in the play output
+
+
+def _names(names, limit):
+    names = list(names)
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def fleet_verdict(fleet, report_dir=None, details=False, max_hosts=VERDICT_HOSTS, max_findings=VERDICT_FINDINGS):
+    """Lines for the play output at the end of a run, sized for a person at any fleet size: the
+    counts, the ``max_findings`` most frequent finding ids, and with ``details`` the verdict of the
+    first ``max_hosts`` hosts that are not healthy or whose client probe failed (findings with
+    evidence and fix); the rest is in the report files."""
     fleet = _fleet(fleet)
     s = fleet["summary"]
+    max_hosts, max_findings = max(0, int(max_hosts)), max(0, int(max_findings))
     lines = [headline(fleet)]
     for key, label in (("failing_hosts", "at or above threshold"), ("unreachable_hosts", "unreachable"),
                        ("failed_hosts", "failed"), ("probe_failed_hosts", "client probe failed")):
         if s.get(key):
-            lines.append("{}: {}".format(label, ", ".join(s[key])))
-    for fid, item in s["by_id"].items():
+            lines.append(f"{label} ({len(s[key])}): {_names(s[key], max_hosts)}")
+    not_run = fleet.get("not_run") or {}
+    if not_run:
+        reasons = {}
+        for why in not_run.values():
+            reasons[why] = reasons.get(why, 0) + 1
+        lines.append("not in this run ({}): {} ({})".format(
+            len(not_run), _names(not_run, max_hosts), "; ".join(f"{n}: {why}" for why, n in reasons.items())))
+    by_id = list(s["by_id"].items())
+    for fid, item in by_id[:max_findings]:
         lines.append("{} ({}): {}".format(fid, item["severity"], _plural(item["count"], "host")))
+    if len(by_id) > max_findings:
+        lines.append(f"... {len(by_id) - max_findings} more finding ids in the report")
     if details:
         threshold = fleet.get("threshold") or DEFAULT_THRESHOLD
+        shown = broken = 0
         for name, entry in fleet["hosts"].items():
-            e = normalize_entry(entry, threshold)
-            if e["status"] == "healthy" and not _probe_bad(e):
+            if entry.get("status") == "healthy" and not _probe_bad(entry):
                 continue
-            first, *rest = host_verdict(e, threshold)
+            broken += 1
+            if shown >= max_hosts:
+                continue
+            shown += 1
+            first, *rest = _bounded(host_verdict(entry, threshold))
             lines.append(f"{name}: {first}")
             lines.extend("    " + line for line in rest)
+        if broken > shown:
+            lines.append(f"... {broken - shown} more hosts that are not healthy: see the report")
     if report_dir:
         where = str(report_dir).rstrip("/")
         lines.append(f"reports: {where}/index.html, fleet.md, fleet.json, junit.xml, hosts/")
     return lines
+
+
+def _bounded(lines):
+    """The verdict of one host with at most VERDICT_EVIDENCE evidence lines per finding."""
+    out, run = [], 0
+    for line in lines:
+        if line.startswith("    evidence: "):
+            run += 1
+            if run == VERDICT_EVIDENCE + 1:
+                out.append("    evidence: ... more in the report")
+            if run > VERDICT_EVIDENCE:
+                continue
+        else:
+            run = 0
+        out.append(line)
+    return out
 
 
 # ---------------------------------------------------------------- Markdown
@@ -666,56 +756,60 @@ def _finding_text(f):
 
 
 def fleet_junit(fleet):
-    """JUnit XML: a testsuite per host, a testcase per check that ran (``checks``); a failure for
-    each finding at or above the threshold; unreachable and failed hosts are one errored testcase."""
+    """JUnit XML as CI servers show it: one testsuite per release, one testcase per host. A host
+    with findings at or above the threshold, or whose client probe failed, is a failure whose text
+    holds each finding (evidence, fix) and the failed probe stages; an unreachable or failed host is
+    an error; findings below the threshold are in the testcase's system-out."""
     fleet = _fleet(fleet)
     t = fleet.get("threshold", DEFAULT_THRESHOLD)
     stamp = _xml_text(fleet.get("generated", "")).replace("Z", "")
     root = ET.Element("testsuites", {"name": "sshd.doctor"})
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    suites, totals = {}, {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for name, e in fleet["hosts"].items():
-        suite = ET.SubElement(root, "testsuite", {
-            "name": _xml_text(name), "hostname": _xml_text(name), "timestamp": stamp})
-        props = ET.SubElement(suite, "properties")
-        for key in ("status", "release", "version"):
-            ET.SubElement(props, "property", {"name": key, "value": _xml_text(e.get(key) or "")})
-        ET.SubElement(props, "property", {"name": "threshold", "value": t})
-        if e.get("probe"):
-            ET.SubElement(props, "property", {"name": "probe", "value": e["probe"]["status"]})
-        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        release = e.get("release") or "unknown"
+        if release not in suites:
+            suite = ET.SubElement(root, "testsuite", {"name": _xml_text(f"sshd.doctor.{release}"), "timestamp": stamp})
+            props = ET.SubElement(suite, "properties")
+            ET.SubElement(props, "property", {"name": "threshold", "value": t})
+            for key, value in sorted((fleet.get("run") or {}).items()):
+                if isinstance(value, (str, int, float, bool)) or value is None:
+                    ET.SubElement(props, "property", {"name": _xml_text(key), "value": _xml_text(value)})
+            suites[release] = (suite, {"tests": 0, "failures": 0, "errors": 0, "skipped": 0})
+        suite, counts = suites[release]
+        case = ET.SubElement(suite, "testcase", {"classname": _xml_text(f"sshd.doctor.{release}"),
+                                                 "name": _xml_text(name), "time": "0"})
+        counts["tests"] += 1
+        probe = e.get("probe")
+        probe_text = ""
+        if probe:
+            probe_text = "\n".join([probe_headline(probe)] + [probe_stage_line(st) for st in probe["stages"]])
         if e["status"] in ("unreachable", "failed"):
-            case = ET.SubElement(suite, "testcase", {
-                "classname": _xml_text(name), "time": "0",
-                "name": "reachable" if e["status"] == "unreachable" else "sshd_facts"})
             err = ET.SubElement(case, "error", {"type": e["status"], "message": _xml_text(e["message"])[:1000]})
-            err.text = _xml_text(e["message"])
-            counts["tests"] += 1
+            err.text = _xml_text("\n\n".join(x for x in (e["message"], probe_text) if x))
             counts["errors"] += 1
-        else:
-            by_id = {}
-            for f in e["findings"]:
-                by_id.setdefault(f["id"], []).append(f)
-            ids = list(e["checks"]) + [fid for fid in by_id if fid not in e["checks"]]
-            if not ids:
-                ids = ["sshd_facts"]
-            for fid in ids:
-                case = ET.SubElement(suite, "testcase", {
-                    "classname": _xml_text(name), "name": _xml_text(fid), "time": "0"})
-                counts["tests"] += 1
-                found = by_id.get(fid, [])
-                above = [f for f in found if at_or_above(f["severity"], t)]
-                for f in above:
-                    fail = ET.SubElement(case, "failure", {
-                        "type": f["severity"], "message": _xml_text(f["summary"])[:1000]})
-                    fail.text = _xml_text(_finding_text(f))
-                if above:
-                    counts["failures"] += 1
-                below = [f for f in found if not at_or_above(f["severity"], t)]
-                if below:
-                    out = ET.SubElement(case, "system-out")
-                    out.text = _xml_text(f"below the threshold ({t}):\n" + "\n\n".join(_finding_text(f) for f in below))
-        if e.get("probe"):
-            _junit_probe(suite, name, e["probe"], counts)
+            continue
+        above = [f for f in e["findings"] if at_or_above(f["severity"], t)]
+        below = [f for f in e["findings"] if not at_or_above(f["severity"], t)]
+        probe_bad = bool(probe) and probe["status"] in PROBE_BAD
+        if above or probe_bad:
+            parts = [_finding_text(f) for f in above] + ([probe_text] if probe_bad else [])
+            message = ", ".join(f["id"] for f in above) or "client probe " + probe["status"]
+            if above and probe_bad:
+                message += "; client probe " + probe["status"]
+            fail = ET.SubElement(case, "failure", {"type": (above[0]["severity"] if above else "probe"),
+                                                   "message": _xml_text(message)[:1000]})
+            fail.text = _xml_text("\n\n".join(parts))
+            counts["failures"] += 1
+        out = []
+        if below:
+            out.append(f"below the threshold ({t}):\n" + "\n\n".join(_finding_text(f) for f in below))
+        if probe and not probe_bad:
+            out.append(probe_text)
+        if e.get("collector") == "raw":
+            out.append("diagnosed without Python on the host (raw collector)")
+        if out:
+            ET.SubElement(case, "system-out").text = _xml_text("\n\n".join(out))
+    for suite, counts in suites.values():
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
@@ -725,28 +819,6 @@ def fleet_junit(fleet):
     root.set("time", "0")
     _indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _junit_probe(suite, name, probe, counts):
-    """The testcase ``ssh_probe``: a failure when a stage failed, an error when the probe could not
-    run, skipped when it was not run."""
-    case = ET.SubElement(suite, "testcase", {"classname": _xml_text(name), "name": "ssh_probe", "time": "0"})
-    counts["tests"] += 1
-    text = _xml_text("\n".join([probe_headline(probe)] + [probe_stage_line(st) for st in probe["stages"]]))
-    if probe["status"] == "failed":
-        fail = ET.SubElement(case, "failure", {"type": "probe", "message": _xml_text(probe["summary"])[:1000]})
-        fail.text = text
-        counts["failures"] += 1
-    elif probe["status"] == "error":
-        err = ET.SubElement(case, "error", {"type": "probe_error", "message": _xml_text(probe["message"])[:1000]})
-        err.text = text
-        counts["errors"] += 1
-    elif probe["status"] == "skipped":
-        ET.SubElement(case, "skipped", {"message": _xml_text(probe["message"])[:1000]})
-        counts["skipped"] += 1
-    else:
-        out = ET.SubElement(case, "system-out")
-        out.text = text
 
 
 def _indent(elem, level=0):
@@ -765,444 +837,138 @@ def _indent(elem, level=0):
 
 # ---------------------------------------------------------------- HTML
 
+# The template of index.html: the diagnose role's, overridable (diagnose_report_html_template).
+HTML_TEMPLATE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                             "roles", "diagnose", "templates", "fleet.html.j2")
+DOCS_PATH = "docs/findings.md"  # finding ids link to <docs_url>#<id>; docs_url defaults to the collection's repository
 
-def _h(value):
-    return html.escape(_text(value), quote=True)
+
+def default_docs_url():
+    """docs/findings.md in the collection's repository (galaxy.yml or MANIFEST.json), else the relative path."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    repo = None
+    try:
+        with open(os.path.join(root, "MANIFEST.json"), encoding="utf-8") as f:
+            repo = json.load(f)["collection_info"].get("repository")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        try:
+            with open(os.path.join(root, "galaxy.yml"), encoding="utf-8") as f:
+                for line in f:
+                    if line.startswith("repository:"):
+                        repo = line.split(":", 1)[1].strip().strip("'\"")
+        except OSError:
+            pass
+    return f"{repo.rstrip('/')}/blob/main/{DOCS_PATH}" if repo else DOCS_PATH
 
 
-def _h_code(value):
-    """Escaped text in which `backticked` spans become <code>."""
-    return _CODE_RE.sub(lambda m: f"<code>{m.group(1)}</code>", _h(value))
+HTML_PAGE = 100  # host rows per page of the table
 
 
 def _pct(n, total):
-    return 0 if not total else round(100.0 * n / total, 2)
+    return round(100.0 * n / total, 1) if total else 0
 
 
-def _badge(kind, text=None):
-    return f'<span class="badge b-{_h(kind)}">{_h(text or kind)}</span>'
+def _js_json(value):
+    """JSON that is safe inside <script> (no ``</script>``, no ``<!--``)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _status_badge(e):
-    label = _status_label(e)
-    return _badge(label, {"failing": "failing", "findings": "findings"}.get(label, label))
+def _html_hosts_data(fleet, docs_url):
+    """The hosts of the table, compact: repeated texts (summaries, fixes, check ids, releases) once."""
+    strings, index = [], {}
 
+    def intern(text):
+        text = _text(text)
+        if text not in index:
+            index[text] = len(strings)
+            strings.append(text)
+        return index[text]
 
-def _html_cards(s, t):
-    cards = [
-        ("hosts", s["hosts"], "hosts"),
-        ("healthy", s["healthy"], "healthy"),
-        ("findings", s["findings"], "with findings"),
-        ("failing", s["failing"], f"at or above {t}"),
-        ("unreachable", s["unreachable"], "unreachable"),
-        ("failed", s["failed"], "failed to diagnose"),
-    ]
-    out = ['<section class="cards">']
-    for kind, n, label in cards:
-        flt = "" if kind == "hosts" else kind
-        dim = " zero" if not n and kind != "hosts" else ""
-        out.append(f'<button type="button" class="card c-{kind}{dim}" data-status="{flt}"><span class="n">{n}</span>'
-                   f'<span class="l">{_h(label)}</span></button>')
-    out.append("</section>")
-    return "\n".join(out)
-
-
-def _html_by_id(s):
-    total = s["hosts"] or 1
-    if not s["by_id"]:
-        return '<p class="empty">No findings on any host.</p>'
-    out = ['<div class="bars">']
-    for fid, i in s["by_id"].items():
-        out.append(
-            '<button type="button" class="bar-row" data-finding="{}" title="{}">'
-            '<span class="bar-label"><code>{}</code> {}</span>'
-            '<span class="bar-track"><span class="bar sev-{}" style="width:{}%"></span></span>'
-            '<span class="bar-n">{}</span></button>'.format(
-                _h(fid), _h(i["summary"]), _h(fid), _badge(i["severity"]), _h(i["severity"]),
-                max(_pct(i["count"], total), 1.5), _h(f"{i['count']} of {s['hosts']} hosts")))
-    out.append("</div>")
-    return "\n".join(out)
-
-
-def _html_by_release(s):
-    if not s["by_release"]:
-        return '<p class="empty">No hosts.</p>'
-    out = ['<div class="bars">']
-    for rel, r in s["by_release"].items():
-        segs = []
-        ok_findings = r["findings"] - r["failing"]
-        for kind, n in (("healthy", r["healthy"]), ("findings", ok_findings), ("failing", r["failing"]),
-                        ("unreachable", r["unreachable"]), ("failed", r["failed"])):
-            if n:
-                width = _pct(n, r["hosts"])
-                segs.append(f'<span class="seg s-{kind}" style="width:{width}%" title="{kind}: {n}"></span>')
-        vers = ", ".join(r["versions"])
-        label = _h(rel) if rel.startswith("OpenSSH") or not vers else f"{_h(rel)} <small>OpenSSH {_h(vers)}</small>"
-        bad = r["failing"] + r["unreachable"] + r["failed"]
-        out.append(
-            '<button type="button" class="bar-row" data-release="{}"><span class="bar-label">{}</span>'
-            '<span class="bar-track stack">{}</span><span class="bar-n">{}{}</span></button>'.format(
-                _h(rel), label, "".join(segs), _h(_plural(r["hosts"], "host")),
-                f", {bad} fail" if bad else ", all pass"))
-    out.append("</div>")
-    out.append('<div class="legend">{}</div>'.format(" ".join(
-        f'<span><i class="seg s-{k}"></i>{lbl}</span>' for k, lbl in (
-            ("healthy", "healthy"), ("findings", "findings below threshold"), ("failing", "at or above threshold"),
-            ("unreachable", "unreachable"), ("failed", "failed")))))
-    return "\n".join(out)
-
-
-_SEV_RGB = {"error": "207,34,46", "warning": "191,135,0", "info": "9,105,218"}
-
-
-def _html_by_severity(s, threshold):
-    total = sum(s["severities"].values())
-    if not total:
-        return '<p class="empty">No findings.</p>'
-    out = ['<div class="bars">']
-    for sev in SEVERITIES:
-        n = s["severities"][sev]
-        ids = [fid for fid, i in s["by_id"].items() if i["severity"] == sev]
-        out.append(
-            '<div class="bar-row static"><span class="bar-label">{} <small class="dim">{}</small></span>'
-            '<span class="bar-track"><span class="bar sev-{}" style="width:{}%"></span></span>'
-            '<span class="bar-n">{}</span></div>'.format(
-                _badge(sev), "fails the run" if at_or_above(sev, threshold) else "reported only", sev,
-                _pct(n, total) if n else 0, _h("{} in {}".format(_plural(n, "finding"), _plural(len(ids), "id")))))
-    out.append("</div>")
-    return "\n".join(out)
-
-
-def _html_matrix(s):
-    if not s["by_id"]:
-        return ""
-    rels = list(s["by_release"])
-    out = ['<table class="matrix"><thead><tr><th>finding</th>']
-    for rel in rels:
-        r = s["by_release"][rel]
-        sub = ""
-        if r["versions"] and not rel.startswith("OpenSSH"):
-            sub = "<br><small>{}</small>".format(_h(", ".join(r["versions"])))
-        out.append("<th>{}{}<br><small>{}</small></th>".format(_h(rel), sub, _h(_plural(r["hosts"], "host"))))
-    out.append("<th>all</th></tr></thead><tbody>")
-    for fid, i in s["by_id"].items():
-        out.append(f'<tr><th><button type="button" class="link" data-finding="{_h(fid)}">'
-                   f'<code>{_h(fid)}</code></button> {_badge(i["severity"])}</th>')
-        for rel in rels:
-            r = s["by_release"][rel]
-            n = r["by_id"].get(fid, 0)
-            heat = _pct(n, r["hosts"]) / 100.0
-            rgb = _SEV_RGB.get(i["severity"], _SEV_RGB["error"])
-            style = f' style="background:rgba({rgb},{0.08 + 0.42 * heat:.2f})"' if n else ""
-            out.append('<td class="num"{}>{}</td>'.format(style, n or '<span class="dim">0</span>'))
-        out.append(f'<td class="num"><b>{i["count"]}</b></td></tr>')
-    out.append("</tbody></table>")
-    return "\n".join(out)
-
-
-def _html_finding(f, threshold):
-    above = at_or_above(f["severity"], threshold)
-    ev = ""
-    if f["evidence"]:
-        ev = '<div class="k">evidence</div><pre>{}</pre>'.format("\n".join(_h(e) for e in f["evidence"]))
-    fix = ""
-    if f["fix"]:
-        fix = '<div class="k">fix</div><p class="fix">{}{}</p>'.format(
-            _h_code(f["fix"]), ' <span class="tag">sshd.doctor.remediate applies it</span>' if f["remediable"] else "")
-    return ('<div class="finding sev-{}{}"><div class="fhead">{} <code class="fid">{}</code> {}</div>{}{}</div>'
-            .format(_h(f["severity"]), "" if above else " below", _badge(f["severity"]), _h(f["id"]),
-                    _h_code(f["summary"]), ev, fix))
-
-
-def _html_probe(probe):
-    """The client probe of a host: each stage with ok/fail, where it failed, the client's message and
-    the finding ids that can explain it."""
-    where = probe_where(probe)
-    out = ['<div class="probe pr-{}"><div class="fhead">Client probe {}{}</div>'.format(
-        _h(probe["status"]), _badge("probe-" + probe["status"], probe["status"]),
-        f' <span class="dim">{_h(where)} (sshd.doctor.ssh_probe)</span>' if where else "")]
-    if probe["status"] in ("skipped", "error") or not probe["stages"]:
-        out.append("<pre>{}</pre></div>".format(_h(probe["message"] or probe["summary"])))
-        return "\n".join(out)
-    out.append('<table class="stages"><thead><tr><th>stage</th><th>result</th><th>reached</th><th>failed at</th>'
-               "<th>classification</th><th>client's message</th><th>likely finding</th>"
-               '<th class="num">ms</th></tr></thead><tbody>')
-    for st in probe["stages"]:
-        if st["skipped"]:
-            result = _badge("probe-skipped", "skipped")
-        elif st["ok"]:
-            result = _badge("probe-passed", "ok")
-        else:
-            result = _badge("probe-failed", "fail")
-        name = _h(st["name"]) + (f' <small class="dim">{_h(st["protocol"])}</small>' if st.get("protocol") else "")
-        msg = _h(st["message"]) if st["message"] else '<span class="dim">-</span>'
-        if not st["ok"] and st["message"]:
-            msg = f"<pre>{msg}</pre>"
-        out.append('<tr class="st-{}"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-                   '<td>{}</td><td>{}</td><td class="num">{}</td></tr>'.format(
-                       "skip" if st["skipped"] else ("ok" if st["ok"] else "fail"), name, result,
-                       _h(st["reached"] or "-"), _h(st["failed_at"] or "-"),
-                       _h(st["classification"] or "-") if not st["ok"]
-                       else '<span class="dim">{}</span>'.format("skipped" if st["skipped"] else "ok"),
-                       msg, " ".join(f"<code>{_h(i)}</code>" for i in st["finding_ids"]) or "-",
-                       _h(st["elapsed_ms"] if st["elapsed_ms"] is not None else "")))
-    out.append("</tbody></table></div>")
-    return "\n".join(out)
-
-
-def _html_hosts(fleet):
-    hosts, t = fleet["hosts"], fleet.get("threshold", DEFAULT_THRESHOLD)
-    ids = list(fleet["summary"]["by_id"])
-    rels = list(fleet["summary"]["by_release"])
-    out = ['<div class="toolbar">',
-           '<input type="search" id="q" placeholder="Filter: host, release, version, finding id" aria-label="filter">',
-           '<select id="fstatus" aria-label="status"><option value="">any status</option>']
-    for st in ("failing", "findings", "healthy", "unreachable", "failed"):
-        out.append('<option value="{}">{}</option>'.format(st, "at or above threshold" if st == "failing" else st))
-    out.append('</select><select id="ffinding" aria-label="finding"><option value="">any finding</option>')
-    out.extend(f'<option value="{_h(i)}">{_h(i)}</option>' for i in ids)
-    out.append('</select><select id="frelease" aria-label="release"><option value="">any release</option>')
-    out.extend(f'<option value="{_h(r)}">{_h(r)}</option>' for r in rels)
-    out.append('</select><button type="button" id="reset">reset</button>'
-               '<button type="button" id="expand">expand all</button>'
-               '<button type="button" id="collapse">collapse all</button>'
-               '<span id="shown" class="dim"></span></div>')
-    out.append('<table class="hosts" id="hosts"><thead><tr>'
-               '<th data-sort="host" class="sortable">host</th><th data-sort="release" class="sortable">release</th>'
-               '<th data-sort="version" class="sortable">OpenSSH</th>'
-               '<th data-sort="status" class="sortable asc">status</th>'
-               '<th data-sort="nfind" class="sortable num">findings</th><th>ids</th></tr></thead>')
-    for name in sorted(hosts, key=lambda n: (_STATUS_ORDER[_status_label(hosts[n])], n)):
-        e = hosts[name]
+    t = fleet.get("threshold", DEFAULT_THRESHOLD)
+    rows = []
+    for name, e in fleet["hosts"].items():
         label = _status_label(e)
         probe = e.get("probe")
-        fids = []
-        for f in e["findings"]:
-            if f["id"] not in fids:
-                fids.append(f["id"])
-        vkey = "{:03d}{:03d}{:03d}".format(*version_key(e["version"]))
-        attrs = {
-            "data-host": name, "data-release": e["release"], "data-version": vkey, "data-status": label,
-            "data-status-rank": _STATUS_ORDER[label], "data-nfind": len(e["findings"]),
-            "data-ids": " ".join(fids),
-            "data-probe": probe["status"] if probe else "",
-            "data-text": " ".join([name, e["release"], e["version"] or "", label, *fids,
-                                   *(["probe-" + probe["status"], *probe["finding_ids"]] if probe else [])]).lower(),
-        }
-        out.append("<tbody class=\"h\" {}>".format(" ".join(f'{k}="{_h(v)}"' for k, v in attrs.items())))
-        idcells = " ".join('<code class="sev-t-{}">{}</code>'.format(
-            _h(next(f["severity"] for f in e["findings"] if f["id"] == i)), _h(i)) for i in fids)
-        if e["status"] in ("unreachable", "failed"):
-            idcells = '<span class="dim">{}</span>'.format(_h(_shorten(e["message"], 90)))
-        out.append('<tr class="row" tabindex="0"><td class="hn"><span class="tw"></span>{}</td><td>{}</td><td>{}</td>'
-                   '<td>{}</td><td class="num">{}</td><td>{}</td></tr>'.format(
-                       _h(name), _h(e["release"]), _h(e["version"] or "?"),
-                       _status_badge(e) + (" " + _badge("probe-" + probe["status"], "probe " + probe["status"])
-                                           if probe else ""),
-                       len(e["findings"]) if e["status"] not in ("unreachable", "failed") else "-", idcells))
-        out.append('<tr class="detail"><td colspan="6">')
-        if e["status"] in ("unreachable", "failed"):
-            out.append('<div class="finding sev-{}"><div class="fhead">{}</div><pre>{}</pre></div>'.format(
-                "unreachable" if e["status"] == "unreachable" else "error",
-                "Host unreachable: no diagnosis" if e["status"] == "unreachable" else "sshd_facts failed: no diagnosis",
-                _h(e["message"])))
-        else:
-            out.extend(_html_finding(f, t) for f in e["findings"])
-            passed = [c for c in e["checks"] if c not in fids]
-            out.append('<details class="checks"><summary>{} of {} passed</summary>{}</details>'.format(
-                len(passed), _h(_plural(len(e["checks"]), "check")),
-                " ".join(f"<code>{_h(c)}</code>" for c in passed) or "-"))
-        if probe:
-            out.append(_html_probe(probe))
-        out.append('<p class="file">per-host JSON: <a href="{}">{}</a></p>'.format(
-            _h(e.get("file") or host_file(name)), _h(e.get("file") or host_file(name))))
-        out.append("</td></tr></tbody>")
-    out.append("</table>")
-    return "\n".join(out)
+        rows.append((_STATUS_ORDER[label], name, {
+            "n": name, "r": intern(e["release"]), "v": e["version"], "s": label,
+            "vk": "{:03d}{:03d}{:03d}".format(*version_key(e["version"])),
+            "f": [[f["id"], f["severity"], intern(f["summary"]), f["evidence"], intern(f["fix"]), int(f["remediable"]),
+                   int(at_or_above(f["severity"], t))] for f in e["findings"]],
+            "c": [intern(c) for c in e["checks"]],
+            "m": e["message"], "col": e.get("collector"), "file": e.get("file") or host_file(name),
+            "p": None if not probe else {
+                "status": probe["status"], "where": probe_where(probe), "summary": probe["summary"],
+                "message": probe["message"], "ids": probe["finding_ids"],
+                "stages": [{k: st.get(k) for k in ("name", "ok", "skipped", "reached", "failed_at", "classification",
+                                                   "message", "finding_ids", "elapsed_ms")} for st in probe["stages"]]},
+        }))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return _js_json({"strings": strings, "hosts": [r[2] for r in rows], "docs": docs_url, "page": HTML_PAGE})
 
 
-def _shorten(text, n):
-    text = " ".join(_text(text).split())
-    return text if len(text) <= n else text[: n - 1] + "\u2026"
-
-
-_CSS = """
-:root{--fg:#1f2328;--mut:#59636e;--bg:#f6f8fa;--card:#fff;--line:#d1d9e0;--err:#cf222e;--warn:#bf8700;
---info:#0969da;--ok:#1a7f37;--unr:#6e7781;--fail:#8250df}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",
-Roboto,"Helvetica Neue",Arial,sans-serif}
-main{max-width:1360px;margin:0 auto;padding:20px 24px 40px}
-header h1{font-size:22px;margin:0 0 2px}header .meta{color:var(--mut)}
-code,pre{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace}
-code{background:#eff2f5;border-radius:4px;padding:0 4px}
-.verdict{margin:14px 0;padding:10px 14px;border-radius:8px;font-weight:600;border:1px solid}
-.verdict.pass{background:#dafbe1;border-color:#4ac26b;color:#116329}.verdict.fail{background:#ffebe9;border-color:#ff8182;color:#a40e26}
-.cards{display:grid;grid-template-columns:repeat(6,1fr);gap:10px;margin:10px 0 16px}
-.card{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--mut);border-radius:8px;
-padding:8px 12px;text-align:left;cursor:pointer;font:inherit;color:inherit}
-.card:hover{box-shadow:0 1px 4px rgba(0,0,0,.12)}.card .n{display:block;font-size:26px;font-weight:700}
-.card .l{color:var(--mut)}.card.zero{opacity:.55}
-.c-healthy{border-left-color:var(--ok)}.c-findings{border-left-color:var(--warn)}.c-failing{border-left-color:var(--err)}
-.c-unreachable{border-left-color:var(--unr)}.c-failed{border-left-color:var(--fail)}.c-hosts{border-left-color:var(--info)}
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:14px}
-.panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px;margin-bottom:14px}
-.panel h2{font-size:15px;margin:0 0 10px}.panel h2.sub{margin-top:18px}
-.bar-row.static{cursor:default}.bar-row.static:hover{background:none}
-.bars{display:flex;flex-direction:column;gap:4px}
-.bar-row{display:grid;grid-template-columns:minmax(170px,42%) 1fr 118px;gap:8px;align-items:center;background:none;
-border:0;padding:3px 4px;border-radius:6px;font:inherit;color:inherit;text-align:left;cursor:pointer}
-.bar-row:hover,.bar-row.on{background:#eef4ff}
-.bar-label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.bar-track{height:14px;background:#eef0f3;border-radius:7px;overflow:hidden;display:flex}
-.bar{display:block;height:100%;border-radius:7px}.bar-n{color:var(--mut);font-size:12.5px;white-space:nowrap}
-.sev-error.bar,.s-failing{background:var(--err)}.sev-warning.bar,.s-findings{background:var(--warn)}
-.sev-info.bar{background:var(--info)}.s-healthy{background:var(--ok)}.s-unreachable{background:var(--unr)}.s-failed{background:var(--fail)}
-.seg{display:block;height:100%}
-.legend{margin-top:8px;color:var(--mut);font-size:12px;display:flex;flex-wrap:wrap;gap:12px}
-.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
-.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:11.5px;font-weight:600;line-height:18px;
-border:1px solid transparent;white-space:nowrap}
-.b-error,.b-failing{background:#ffebe9;color:#a40e26;border-color:#ffcecb}
-.b-warning,.b-findings{background:#fff8c5;color:#7d4e00;border-color:#f5e0a0}
-.b-info{background:#ddf4ff;color:#0550ae;border-color:#b6e3ff}.b-healthy{background:#dafbe1;color:#116329;border-color:#aceebb}
-.b-unreachable{background:#eaeef2;color:#424a53;border-color:#d0d7de}.b-failed{background:#fbefff;color:#6e40c9;border-color:#e6ccff}
-table{border-collapse:collapse;width:100%}
-th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{font-size:12.5px;color:var(--mut);font-weight:600;background:#f6f8fa}
-.num{text-align:right}.dim{color:#8c959f}
-.matrix td,.matrix th{border:1px solid var(--line)}.matrix td{min-width:84px}
-button.link{background:none;border:0;padding:0;cursor:pointer;font:inherit}
-.toolbar{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:10px}
-.toolbar input{flex:1 1 260px;padding:6px 10px;border:1px solid var(--line);border-radius:6px;font:inherit}
-.toolbar select,.toolbar button{padding:5px 8px;border:1px solid var(--line);border-radius:6px;background:#fff;
-font:inherit;cursor:pointer}
-th.sortable{cursor:pointer;user-select:none}th.sortable::after{content:" \\2195";color:#afb8c1}
-th.asc::after{content:" \\2191";color:var(--fg)}th.desc::after{content:" \\2193";color:var(--fg)}
-.hosts tr.row{cursor:pointer}.hosts tr.row:hover td{background:#f6f8fa}
-.hosts td.hn{font-weight:600;white-space:nowrap}
-.tw::before{content:"\\25B8";display:inline-block;width:14px;color:#8c959f}
-tbody.open .tw::before{content:"\\25BE"}
-.js tbody.h:not(.open) tr.detail{display:none}
-tr.detail>td{background:#fbfcfd;padding:8px 12px 12px 30px}
-.finding{border:1px solid var(--line);border-left:4px solid var(--err);border-radius:6px;background:#fff;
-padding:8px 10px;margin:6px 0}
-.finding.sev-warning{border-left-color:var(--warn)}.finding.sev-info{border-left-color:var(--info)}
-.finding.sev-unreachable{border-left-color:var(--unr)}.finding.below{opacity:.85}
-.fhead{font-weight:600}.fid{font-weight:600}
-.k{color:var(--mut);font-size:11.5px;text-transform:uppercase;letter-spacing:.04em;margin-top:6px}
-pre{margin:2px 0 0;padding:6px 8px;background:#f6f8fa;border-radius:6px;white-space:pre-wrap;word-break:break-word}
-.fix{margin:2px 0 0}.tag{font-size:11.5px;color:#116329;background:#dafbe1;border-radius:4px;padding:0 5px}
-.checks{margin:8px 0 0;color:var(--mut);font-size:12.5px}.checks summary{cursor:pointer}
-.checks code{font-size:11.5px;margin-right:2px;line-height:1.9}
-.file{margin:4px 0 0;font-size:12px;color:var(--mut)}
-.b-probe-passed{background:#dafbe1;color:#116329;border-color:#aceebb}.b-probe-failed{background:#ffebe9;color:#a40e26;border-color:#ffcecb}
-.b-probe-error{background:#fbefff;color:#6e40c9;border-color:#e6ccff}.b-probe-skipped{background:#eaeef2;color:#424a53;border-color:#d0d7de}
-.probe{border:1px solid var(--line);border-left:4px solid var(--ok);border-radius:6px;background:#fff;padding:8px 10px;margin:6px 0}
-.probe.pr-failed{border-left-color:var(--err)}.probe.pr-error{border-left-color:var(--fail)}.probe.pr-skipped{border-left-color:var(--unr)}
-table.stages{margin-top:6px;font-size:12.5px}table.stages td,table.stages th{padding:3px 6px}
-table.stages tr.st-fail td{background:#fff5f5}table.stages pre{margin:0;padding:2px 6px}
-.sev-t-error{color:#a40e26}.sev-t-warning{color:#7d4e00}.sev-t-info{color:#0550ae}
-.empty{color:var(--mut)}footer{color:var(--mut);font-size:12px;margin-top:18px}
-@media (max-width:900px){.grid{grid-template-columns:1fr}.cards{grid-template-columns:repeat(3,1fr)}}
-@media print{.toolbar{display:none}.js tbody.h:not(.open) tr.detail{display:table-row}}
-"""
-
-_JS = """
-(function(){
-  document.documentElement.classList.add('js');
-  var tbl=document.getElementById('hosts'); if(!tbl) return;
-  var groups=Array.prototype.slice.call(tbl.tBodies);
-  var q=document.getElementById('q'), fs=document.getElementById('fstatus'),
-      ff=document.getElementById('ffinding'), fr=document.getElementById('frelease'),
-      shown=document.getElementById('shown');
-  var bad=groups.filter(function(g){return g.dataset.status!=='healthy'||g.dataset.probe==='failed'||
-    g.dataset.probe==='error';});
-  if(bad.length<=25){bad.forEach(function(g){g.classList.add('open');});}
-  function apply(){
-    var t=q.value.trim().toLowerCase(), st=fs.value, fi=ff.value, re=fr.value, n=0;
-    groups.forEach(function(g){
-      var ok=(!t||g.dataset.text.indexOf(t)>=0)&&(!st||g.dataset.status===st||
-        (st==='findings'&&g.dataset.status==='failing'))&&(!fi||(' '+g.dataset.ids+' ').indexOf(' '+fi+' ')>=0)&&
-        (!re||g.dataset.release===re);
-      g.style.display=ok?'':'none'; if(ok) n++;
-    });
-    shown.textContent='showing '+n+' of '+groups.length+' hosts';
-    document.querySelectorAll('[data-finding]').forEach(function(b){b.classList.toggle('on',!!fi&&b.dataset.finding===fi);});
-    document.querySelectorAll('.bar-row[data-release]').forEach(function(b){b.classList.toggle('on',!!re&&b.dataset.release===re);});
-  }
-  [q,fs,ff,fr].forEach(function(el){el.addEventListener('input',apply);el.addEventListener('change',apply);});
-  function go(){document.getElementById('hostsec').scrollIntoView({behavior:'smooth'});}
-  document.querySelectorAll('[data-finding]').forEach(function(b){b.addEventListener('click',function(){
-    ff.value=(ff.value===b.dataset.finding)?'':b.dataset.finding; apply(); if(ff.value) go();});});
-  document.querySelectorAll('.bar-row[data-release]').forEach(function(b){b.addEventListener('click',function(){
-    fr.value=(fr.value===b.dataset.release)?'':b.dataset.release; apply(); if(fr.value) go();});});
-  document.querySelectorAll('.card').forEach(function(b){b.addEventListener('click',function(){
-    fs.value=b.dataset.status; apply(); go();});});
-  document.getElementById('reset').addEventListener('click',function(){q.value='';fs.value='';ff.value='';fr.value='';apply();});
-  document.getElementById('expand').addEventListener('click',function(){groups.forEach(function(g){g.classList.add('open');});});
-  document.getElementById('collapse').addEventListener('click',function(){groups.forEach(function(g){g.classList.remove('open');});});
-  groups.forEach(function(g){var r=g.rows[0];
-    r.addEventListener('click',function(){g.classList.toggle('open');});
-    r.addEventListener('keydown',function(e){
-      if(e.key==='Enter'||e.key===' '){e.preventDefault();g.classList.toggle('open');}});});
-  var keys={host:function(g){return g.dataset.host.toLowerCase();},
-    release:function(g){return g.dataset.release.toLowerCase();},
-    version:function(g){return g.dataset.version;},status:function(g){return +g.dataset.statusRank;},
-    nfind:function(g){return +g.dataset.nfind;}};
-  tbl.querySelectorAll('th[data-sort]').forEach(function(th){th.addEventListener('click',function(){
-    var k=keys[th.dataset.sort], asc=!th.classList.contains('asc');
-    tbl.querySelectorAll('th').forEach(function(x){x.classList.remove('asc','desc');});
-    th.classList.add(asc?'asc':'desc');
-    groups.sort(function(a,b){var x=k(a),y=k(b);var c=x<y?-1:x>y?1:0;
-      if(!c){c=a.dataset.host<b.dataset.host?-1:1;} return asc?c:-c;});
-    groups.forEach(function(g){tbl.appendChild(g);});
-  });});
-  apply();
-})();
-"""
-
-
-def fleet_html(fleet):
-    """A self-contained HTML report (inline CSS and JS; it loads nothing from the network)."""
+def html_context(fleet, docs_url=None):
+    """What the template of index.html gets (see the opening comment of fleet.html.j2)."""
     fleet = _fleet(fleet)
     s, t = fleet["summary"], fleet.get("threshold", DEFAULT_THRESHOLD)
-    data = json.dumps({"generated": fleet.get("generated"), "threshold": t, "summary": {
-        k: v for k, v in s.items() if k not in ("by_id", "by_release")}}, sort_keys=True)
-    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        "script-src 'unsafe-inline'; img-src data:\">",
-        f"<title>sshd.doctor fleet report: {_h(headline(fleet))}</title>",
-        f"<style>{_CSS}</style></head><body><main>",
-        '<header><h1>sshd.doctor fleet report</h1><div class="meta">generated {} &middot; threshold <b>{}</b> '
-        "&middot; {}</div></header>".format(_h(fleet.get("generated", "")), _h(t), _h(_plural(s["hosts"], "host"))),
-        '<div class="verdict {}">{}</div>'.format("pass" if s["passed"] else "fail", _h(headline(fleet))),
-        _html_cards(s, t),
-        '<div class="grid"><section class="panel">'
-        '<h2>Findings by id <small class="dim">(hosts affected; click to filter)</small></h2>',
-        _html_by_id(s),
-        '</section><section class="panel">'
-        '<h2>Hosts by release <small class="dim">(status mix; click to filter)</small></h2>',
-        _html_by_release(s),
-        '<h2 class="sub">Findings by severity</h2>',
-        _html_by_severity(s, t),
-        "</section></div>",
-    ]
-    matrix = _html_matrix(s)
-    if matrix:
-        parts += ['<section class="panel"><h2>Findings by release <small class="dim">(hosts per release)</small></h2>',
-                  matrix, "</section>"]
-    parts += ['<section class="panel" id="hostsec"><h2>Hosts <small class="dim">(click a row for evidence and fix; '
-              "click a column to sort)</small></h2>", _html_hosts(fleet), "</section>",
-              '<footer>sshd.doctor &middot; fleet.json, fleet.md, junit.xml and hosts/*.json sit next to this file. '
-              "Findings are documented in docs/findings.md of the collection.</footer>",
-              f'</main><script type="application/json" id="fleet-summary">{data}</script>',
-              f"<script>{_JS}</script></body></html>"]
-    return "\n".join(parts) + "\n"
+    docs_url = docs_url or default_docs_url()
+    total = s["hosts"] or 1
+    by_id = [{"id": fid, "severity": i["severity"], "count": i["count"], "summary": i["summary"],
+              "pct": max(_pct(i["count"], total), 1.5)} for fid, i in s["by_id"].items()]
+    releases = []
+    for rel, r in s["by_release"].items():
+        segs = [(kind, n, _pct(n, r["hosts"])) for kind, n in (
+            ("healthy", r["healthy"]), ("findings", r["findings"] - r["failing"]), ("failing", r["failing"]),
+            ("unreachable", r["unreachable"]), ("failed", r["failed"])) if n]
+        releases.append({"name": rel, "hosts": r["hosts"], "versions": r["versions"], "segments": segs,
+                         "bad": r["failing"] + r["unreachable"] + r["failed"]})
+    nsev = sum(s["severities"].values())
+    severities = [(sev, s["severities"][sev], _pct(s["severities"][sev], nsev),
+                   sum(1 for i in s["by_id"].values() if i["severity"] == sev), at_or_above(sev, t))
+                  for sev in SEVERITIES] if nsev else []
+    rgb = {"error": "207,34,46", "warning": "191,135,0", "info": "9,105,218"}
+    matrix = []
+    for fid, i in s["by_id"].items():
+        cells = []
+        for r in s["by_release"].values():
+            n = r["by_id"].get(fid, 0)
+            heat = _pct(n, r["hosts"]) / 100.0
+            cells.append((n, f"background:rgba({rgb.get(i['severity'], rgb['error'])},{0.08 + 0.42 * heat:.2f})" if n else ""))
+        matrix.append({"id": fid, "severity": i["severity"], "count": i["count"], "cells": cells})
+    run = fleet.get("run") or {}
+    runs = run.get("merged") or [run]
+    reasons = {}
+    for name, why in (fleet.get("not_run") or {}).items():
+        reasons.setdefault(why, []).append(name)
+    cards = [("hosts", s["hosts"], "hosts"), ("healthy", s["healthy"], "healthy"),
+             ("findings", s["findings"], "with findings"), ("failing", s["failing"], f"at or above {t}"),
+             ("unreachable", s["unreachable"], "unreachable"), ("failed", s["failed"], "failed to diagnose")]
+    return {"fleet": fleet, "s": s, "t": t, "headline": headline(fleet), "run": run, "runs": runs,
+            "cards": cards, "by_id": by_id, "releases": releases, "severities": severities, "matrix": matrix,
+            "not_run_reasons": list(reasons.items()), "docs_url": docs_url,
+            "data": _html_hosts_data(fleet, docs_url)}
+
+
+def fleet_html(fleet, template=None, docs_url=None):
+    """A self-contained HTML report (inline CSS and JS; it loads nothing from the network), rendered
+    from the Jinja2 ``template`` (a path; the diagnose role's fleet.html.j2 by default)."""
+    import jinja2  # controller side only: ansible-core depends on it
+    from markupsafe import Markup
+
+    path = template or HTML_TEMPLATE
+    try:
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
+    except OSError as exc:
+        raise ReportError(f"cannot read the HTML template {path}: {exc.strerror or exc}") from exc
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.ChainableUndefined, keep_trailing_newline=True)
+    try:
+        ctx = html_context(fleet, docs_url)
+        ctx["data"] = Markup(ctx["data"])
+        return env.from_string(source).render(**ctx)
+    except jinja2.TemplateError as exc:
+        raise ReportError(f"the HTML template {path} failed: {exc}") from exc
 
 
 # ---------------------------------------------------------------- the files of a report
@@ -1217,7 +983,21 @@ def to_json(value):
     return json.dumps(value, indent=4, separators=(",", ": "), ensure_ascii=False, default=str) + "\n"
 
 
-def report_files(fleet, facts=None, formats=tuple(REPORT_FORMATS)):
+def now_iso():
+    """The current UTC time as the reports write it."""
+    return _now()
+
+
+def host_document(name, entry, sshd, generated, threshold):
+    """The text of ``hosts/<host>.json``: the host's entry and its ``ansible_facts.sshd`` (``null``
+    when the host was not diagnosed)."""
+    doc = {"host": name, "generated": generated, "threshold": threshold}
+    doc.update(entry)
+    doc["sshd"] = sshd if entry.get("status") in ("healthy", "findings") else None
+    return to_json(doc)
+
+
+def report_files(fleet, facts=None, formats=tuple(REPORT_FORMATS), host_files=True, html_template=None, docs_url=None):
     """Every file of the report as ``{path relative to the report directory: text}``.
 
     ``facts`` maps inventory names to their ``ansible_facts.sshd``; a host file carries it only
@@ -1233,14 +1013,17 @@ def report_files(fleet, facts=None, formats=tuple(REPORT_FORMATS)):
     if unknown:
         raise ReportError(f"unknown report format(s) {', '.join(map(str, unknown))}; choose from {', '.join(REPORT_FORMATS)}")
     files = {}
-    if "json" in formats:
+    if "json" in formats and host_files:
         for name, entry in fleet["hosts"].items():
-            doc = {"host": name, "generated": fleet.get("generated"), "threshold": fleet.get("threshold")}
-            doc.update(entry)
-            doc["sshd"] = facts.get(name) if entry.get("status") in ("healthy", "findings") else None
             # the path is made from the name again, never taken from the dict (no ``../``)
-            files[host_file(name)] = to_json(doc)
+            files[host_file(name)] = host_document(name, entry, facts.get(name), fleet.get("generated"),
+                                                   fleet.get("threshold"))
     for fmt, path in REPORT_FORMATS.items():
         if fmt in formats:
-            files[path] = to_json(fleet) if fmt == "json" else _RENDER[fmt](fleet)
+            if fmt == "json":
+                files[path] = to_json(fleet)
+            elif fmt == "html":
+                files[path] = fleet_html(fleet, html_template, docs_url)
+            else:
+                files[path] = _RENDER[fmt](fleet)
     return files
