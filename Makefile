@@ -121,3 +121,21 @@ bench-scaling: venv collection images
 
 galaxy-build: venv
 	ansible-galaxy collection build --force --output-path .build/dist
+
+# The client matrix (issue 15): 15 real clients x 6 server crypto configs x 3 releases, the
+# verdict crypto.py computes against what each real client did; recorded in
+# tests/lab/client_matrix.json (replayed by tests/unit/.../test_crypto.py) and docs/clients.md.
+MATRIX_FLEET ?= matrix
+.PHONY: matrix matrix-subset
+matrix: venv collection images
+	$(PY) tests/lab/client_matrix.py setup
+	$(LAB) up $(MATRIX_FLEET) bullseye:1,bookworm:1,trixie:1
+	$(PY) tests/lab/client_matrix.py run $(MATRIX_FLEET) --out tests/lab/client_matrix.json; rc=$$?; \
+	  $(LAB) down $(MATRIX_FLEET); $(PY) tests/lab/client_matrix.py docs; exit $$rc
+
+# 21 cells (7 clients x 3 configs on trixie), about 1.5 minutes: fails when any real client disagrees
+matrix-subset: venv collection images
+	$(PY) tests/lab/client_matrix.py setup
+	$(LAB) up $(MATRIX_FLEET)-subset trixie:1
+	$(PY) tests/lab/client_matrix.py run $(MATRIX_FLEET)-subset --subset --out .build/client_matrix_subset.json; rc=$$?; \
+	  $(LAB) down $(MATRIX_FLEET)-subset; exit $$rc

@@ -9,6 +9,7 @@ section per id.
 
 import re
 
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -583,6 +584,7 @@ CHECKS = [
     ("root_login_refused", check_root_login_refused),
     ("home_or_keys_insecure", check_home_or_keys_insecure),
 ]
+CHECKS += checks_auth.CHECKS
 
 
 def run_checks(state):

@@ -14,7 +14,7 @@ import pwd
 import re
 import stat
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, service, sockets, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, service, sockets, userauth, version
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
@@ -511,4 +511,6 @@ def collect(host, options):
         ports = ports.split()
     state["listeners"] = gather_listeners(host, ports)
     state["users"] = gather_users(host, options.get("users"), eff)
+    state["clients"], state["client_profiles"] = options.get("clients") or [], options.get("client_profiles")
+    state["user_auth"] = userauth.gather_user_auth(host, options.get("users"), state)
     return state
