@@ -228,6 +228,7 @@ def cmd_run(args):
                 try:
                     res = sh(argv, timeout=90)
                     rc, err = res.returncode, (res.stderr or "") + (res.stdout or "")
+                    err = err.replace(str(ROOT), ".")  # no path of this machine in the record
                 except subprocess.TimeoutExpired:
                     rc, err = 124, "timeout"
                 took = round(time.monotonic() - t0, 2)

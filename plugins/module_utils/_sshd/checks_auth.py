@@ -43,7 +43,8 @@ def _where(offer, name):
 
 
 def _short(algs, limit=8):
-    algs = list(algs or [])
+    # certificates, security keys and KEXINIT markers only crowd the evidence
+    algs = [a for a in algs or [] if "-cert-v01@" not in a and not a.startswith("sk-") and a not in crypto.PSEUDO_KEX]
     return ",".join(algs[:limit]) + (",..." if len(algs) > limit else "") if algs else "(none)"
 
 
@@ -317,7 +318,7 @@ def check_account_expired(state):
         if problems:
             log = [line for line in (state.get("service") or {}).get("log") or []
                    if re.search(r"%s.*(account has expired|expired)" % re.escape(name), line)][-2:]
-            out.append(finding("account_expired", severity, "%s: account or password expired (shadow dates)" % name,
+            out.append(finding("account_expired", severity, "%s cannot log in: account or password expired (shadow dates)" % name,
                                problems + log,
                                "Policy decision: chage -E -1 / chage -d on the host if the account should log in "
                                "(with UsePAM, a password change prompt breaks scp, sftp and automation)."))

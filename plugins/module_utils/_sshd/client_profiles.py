@@ -27,6 +27,104 @@ ALIASES = {
     "libssh": "libssh_0.10",
 }
 
+# lists several clients share, named after the first profile that has them
+_ASYNCSSH_2_14_CIPHERS = [
+    "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr", "aes192-ctr",
+    "aes128-ctr",
+]
+_ASYNCSSH_2_14_MACS = [
+    "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
+    "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com", "umac-128@openssh.com",
+    "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1", "hmac-sha256-2@ssh.com", "hmac-sha224@ssh.com",
+    "hmac-sha256@ssh.com", "hmac-sha384@ssh.com", "hmac-sha512@ssh.com",
+]
+_ASYNCSSH_2_14_PUBKEY = [
+    "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
+    "rsa-sha2-256", "ssh-rsa",
+]
+_DROPBEAR_2020_81_CIPHERS = [
+    "chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr",
+]
+_DROPBEAR_2020_81_MACS = [
+    "hmac-sha1", "hmac-sha2-256",
+]
+_DROPBEAR_2020_81_PUBKEY = [
+    "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-256", "ssh-rsa",
+]
+_GO_XCRYPTO_PUBKEY = [
+    "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
+    "rsa-sha2-256", "ssh-rsa",
+]
+_JSCH_0_1_55_HOSTKEY = [
+    "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+]
+_JSCH_CURRENT_KEX = [
+    "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+    "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
+    "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com",
+]
+_JSCH_CURRENT_HOSTKEY = [
+    "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
+    "rsa-sha2-256",
+]
+_JSCH_CURRENT_MACS = [
+    "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "hmac-sha2-256",
+    "hmac-sha2-512", "hmac-sha1",
+]
+_LIBSSH_0_10_HOSTKEY = [
+    "ssh-ed25519", "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256", "rsa-sha2-512",
+    "rsa-sha2-256",
+]
+_OPENSSH_10_0_HOSTKEY = [
+    "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+    "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+    "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-ed25519", "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+    "rsa-sha2-512", "rsa-sha2-256",
+]
+_OPENSSH_10_0_MACS = [
+    "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
+    "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com", "umac-128@openssh.com",
+    "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
+]
+_OPENSSH_7_4_CIPHERS = [
+    "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
+    "aes256-gcm@openssh.com",
+]
+_PARAMIKO_2_12_HOSTKEY = [
+    "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
+    "rsa-sha2-256", "ssh-rsa", "ssh-dss", "ssh-ed25519-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp521-cert-v01@openssh.com", "rsa-sha2-512-cert-v01@openssh.com",
+    "rsa-sha2-256-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com",
+]
+_PARAMIKO_2_12_MACS = [
+    "hmac-sha2-256", "hmac-sha2-512", "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1",
+    "hmac-md5", "hmac-sha1-96", "hmac-md5-96",
+]
+_PARAMIKO_3_5_CIPHERS = [
+    "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc",
+    "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+]
+_PUTTY_0_74_MACS = [
+    "hmac-sha2-256", "hmac-sha1", "hmac-sha1-96", "hmac-md5", "hmac-sha2-256-etm@openssh.com",
+    "hmac-sha1-etm@openssh.com", "hmac-sha1-96-etm@openssh.com", "hmac-md5-etm@openssh.com",
+]
+_PUTTY_0_74_PUBKEY = [
+    "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
+    "rsa-sha2-256", "ssh-rsa", "ssh-dss",
+]
+_PUTTY_0_78_HOSTKEY = [
+    "ssh-ed448", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
+    "rsa-sha2-256", "ssh-rsa", "ssh-dss",
+]
+_PUTTY_0_78_CIPHERS = [
+    "aes256-ctr", "aes256-cbc", "rijndael-cbc@lysator.liu.se", "aes192-ctr", "aes192-cbc", "aes128-ctr",
+    "aes128-cbc", "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "3des-ctr",
+    "3des-cbc", "blowfish-ctr", "blowfish-cbc", "arcfour256", "arcfour128",
+]
+
 PROFILES = {
     "asyncssh_2.14": {
         "name": "asyncssh_2.14",
@@ -55,20 +153,9 @@ PROFILES = {
             "sk-ecdsa-sha2-nistp256@openssh.com", "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp521",
             "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256", "ecdsa-sha2-1.3.132.0.10",
         ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr",
-            "aes192-ctr", "aes128-ctr",
-        ],
-        "macs": [
-            "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
-            "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1", "hmac-sha256-2@ssh.com",
-            "hmac-sha224@ssh.com", "hmac-sha256@ssh.com", "hmac-sha384@ssh.com", "hmac-sha512@ssh.com",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-            "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
-        ],
+        "ciphers": _ASYNCSSH_2_14_CIPHERS,
+        "macs": _ASYNCSSH_2_14_MACS,
+        "pubkey": _ASYNCSSH_2_14_PUBKEY,
     },
     "asyncssh_current": {
         "name": "asyncssh_current",
@@ -99,20 +186,9 @@ PROFILES = {
             "ssh-ed448", "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256",
             "ecdsa-sha2-1.3.132.0.10",
         ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr",
-            "aes192-ctr", "aes128-ctr",
-        ],
-        "macs": [
-            "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
-            "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1", "hmac-sha256-2@ssh.com",
-            "hmac-sha224@ssh.com", "hmac-sha256@ssh.com", "hmac-sha384@ssh.com", "hmac-sha512@ssh.com",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-            "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
-        ],
+        "ciphers": _ASYNCSSH_2_14_CIPHERS,
+        "macs": _ASYNCSSH_2_14_MACS,
+        "pubkey": _ASYNCSSH_2_14_PUBKEY,
     },
     "dropbear_2020.81": {
         "name": "dropbear_2020.81",
@@ -132,16 +208,9 @@ PROFILES = {
             "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-256",
             "ssh-rsa", "ssh-dss",
         ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr",
-        ],
-        "macs": [
-            "hmac-sha1", "hmac-sha2-256",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-256",
-            "ssh-rsa",
-        ],
+        "ciphers": _DROPBEAR_2020_81_CIPHERS,
+        "macs": _DROPBEAR_2020_81_MACS,
+        "pubkey": _DROPBEAR_2020_81_PUBKEY,
     },
     "dropbear_2022.83": {
         "name": "dropbear_2022.83",
@@ -161,16 +230,9 @@ PROFILES = {
             "ssh-ed25519", "sk-ssh-ed25519@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
             "ecdsa-sha2-nistp521", "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-256", "ssh-rsa", "ssh-dss",
         ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr",
-        ],
-        "macs": [
-            "hmac-sha1", "hmac-sha2-256",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-256",
-            "ssh-rsa",
-        ],
+        "ciphers": _DROPBEAR_2020_81_CIPHERS,
+        "macs": _DROPBEAR_2020_81_MACS,
+        "pubkey": _DROPBEAR_2020_81_PUBKEY,
     },
     "dropbear_2025.89": {
         "name": "dropbear_2025.89",
@@ -197,10 +259,7 @@ PROFILES = {
         "macs": [
             "hmac-sha2-256",
         ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-256",
-            "ssh-rsa",
-        ],
+        "pubkey": _DROPBEAR_2020_81_PUBKEY,
     },
     "go_xcrypto": {
         "name": "go_xcrypto",
@@ -229,10 +288,7 @@ PROFILES = {
             "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512",
             "hmac-sha1", "hmac-sha1-96",
         ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa",
-        ],
+        "pubkey": _GO_XCRYPTO_PUBKEY,
     },
     "jsch_0.1.55": {
         "name": "jsch_0.1.55",
@@ -247,9 +303,7 @@ PROFILES = {
             "diffie-hellman-group-exchange-sha256", "diffie-hellman-group-exchange-sha1",
             "diffie-hellman-group1-sha1",
         ],
-        "hostkey": [
-            "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-        ],
+        "hostkey": _JSCH_0_1_55_HOSTKEY,
         "ciphers": [
             "aes128-ctr", "aes128-cbc", "3des-ctr", "3des-cbc", "blowfish-cbc", "aes192-ctr", "aes192-cbc",
             "aes256-ctr", "aes256-cbc",
@@ -257,9 +311,7 @@ PROFILES = {
         "macs": [
             "hmac-md5", "hmac-sha1", "hmac-sha2-256", "hmac-sha1-96", "hmac-md5-96",
         ],
-        "pubkey": [
-            "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-        ],
+        "pubkey": _JSCH_0_1_55_HOSTKEY,
     },
     "jsch_current": {
         "name": "jsch_current",
@@ -270,27 +322,13 @@ PROFILES = {
         "source": ("source: github mwiede/jsch src/main/java/com/jcraft/jsch/JSch.java defaults (0.2.x/2.x: "
                    "ssh-rsa and SHA-1 kex off by default since 0.2.0; chacha20 and ed448 need Bouncy Castle, "
                    "left out)"),
-        "kex": [
-            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
-            "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
-            "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256", "ext-info-c",
-            "kex-strict-c-v00@openssh.com",
-        ],
-        "hostkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256",
-        ],
+        "kex": _JSCH_CURRENT_KEX,
+        "hostkey": _JSCH_CURRENT_HOSTKEY,
         "ciphers": [
             "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
         ],
-        "macs": [
-            "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com",
-            "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256",
-        ],
+        "macs": _JSCH_CURRENT_MACS,
+        "pubkey": _JSCH_CURRENT_HOSTKEY,
     },
     "libssh_0.10": {
         "name": "libssh_0.10",
@@ -305,22 +343,10 @@ PROFILES = {
             "ecdh-sha2-nistp521", "diffie-hellman-group18-sha512", "diffie-hellman-group16-sha512",
             "diffie-hellman-group-exchange-sha256", "diffie-hellman-group14-sha256", "ext-info-c",
         ],
-        "hostkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256", "rsa-sha2-512",
-            "rsa-sha2-256",
-        ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr",
-            "aes192-ctr", "aes128-ctr",
-        ],
-        "macs": [
-            "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com",
-            "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256", "rsa-sha2-512",
-            "rsa-sha2-256",
-        ],
+        "hostkey": _LIBSSH_0_10_HOSTKEY,
+        "ciphers": _ASYNCSSH_2_14_CIPHERS,
+        "macs": _JSCH_CURRENT_MACS,
+        "pubkey": _LIBSSH_0_10_HOSTKEY,
     },
     "openssh_10.0": {
         "name": "openssh_10.0",
@@ -338,27 +364,13 @@ PROFILES = {
             "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256", "ext-info-c",
             "kex-strict-c-v00@openssh.com",
         ],
-        "hostkey": [
-            "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
-            "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-ed25519",
-            "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
-            "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512", "rsa-sha2-256",
-        ],
+        "hostkey": _OPENSSH_10_0_HOSTKEY,
         "ciphers": [
             "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr",
             "aes192-ctr", "aes256-ctr",
         ],
-        "macs": [
-            "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
-            "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256",
-        ],
+        "macs": _OPENSSH_10_0_MACS,
+        "pubkey": _JSCH_CURRENT_HOSTKEY,
     },
     "openssh_7.4": {
         "name": "openssh_7.4",
@@ -381,15 +393,8 @@ PROFILES = {
             "ssh-rsa-cert-v01@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
             "ssh-ed25519", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
         ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
-            "aes256-gcm@openssh.com",
-        ],
-        "macs": [
-            "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
-            "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-        ],
+        "ciphers": _OPENSSH_7_4_CIPHERS,
+        "macs": _OPENSSH_10_0_MACS,
         "pubkey": [
             "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-ed25519", "rsa-sha2-512",
             "rsa-sha2-256", "ssh-rsa", "ssh-dss",
@@ -404,12 +409,7 @@ PROFILES = {
         "source": ("captured: KEXINIT of Debian 11 openssh-client 1:8.4p1-5+deb11u3 in the lab "
                    "(tests/lab/client_matrix.py capture); pubkey: `ssh -G` PubkeyAcceptedAlgorithms of the "
                    "same client"),
-        "kex": [
-            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
-            "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
-            "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256", "ext-info-c",
-            "kex-strict-c-v00@openssh.com",
-        ],
+        "kex": _JSCH_CURRENT_KEX,
         "hostkey": [
             "ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com",
             "ecdsa-sha2-nistp521-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
@@ -419,15 +419,8 @@ PROFILES = {
             "sk-ecdsa-sha2-nistp256@openssh.com", "ssh-ed25519", "sk-ssh-ed25519@openssh.com", "rsa-sha2-512",
             "rsa-sha2-256", "ssh-rsa",
         ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
-            "aes256-gcm@openssh.com",
-        ],
-        "macs": [
-            "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
-            "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-        ],
+        "ciphers": _OPENSSH_7_4_CIPHERS,
+        "macs": _OPENSSH_10_0_MACS,
         "pubkey": [
             "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-ed25519", "rsa-sha2-512",
             "rsa-sha2-256", "ssh-rsa",
@@ -442,33 +435,11 @@ PROFILES = {
         "source": ("source: openssh-portable V_8_8_P1 myproposal.h; release-8.8: ssh-rsa (RSA/SHA-1) removed "
                    "from the default HostKeyAlgorithms and PubkeyAcceptedAlgorithms; KEX as 8.4 (sntrup761 "
                    "became default in 9.0)"),
-        "kex": [
-            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
-            "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
-            "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256", "ext-info-c",
-            "kex-strict-c-v00@openssh.com",
-        ],
-        "hostkey": [
-            "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
-            "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-ed25519",
-            "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
-            "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512", "rsa-sha2-256",
-        ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
-            "aes256-gcm@openssh.com",
-        ],
-        "macs": [
-            "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
-            "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256",
-        ],
+        "kex": _JSCH_CURRENT_KEX,
+        "hostkey": _OPENSSH_10_0_HOSTKEY,
+        "ciphers": _OPENSSH_7_4_CIPHERS,
+        "macs": _OPENSSH_10_0_MACS,
+        "pubkey": _JSCH_CURRENT_HOSTKEY,
     },
     "openssh_9.2": {
         "name": "openssh_9.2",
@@ -485,27 +456,10 @@ PROFILES = {
             "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
             "diffie-hellman-group14-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com",
         ],
-        "hostkey": [
-            "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
-            "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-ed25519",
-            "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
-            "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512", "rsa-sha2-256",
-        ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
-            "aes256-gcm@openssh.com",
-        ],
-        "macs": [
-            "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
-            "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256",
-        ],
+        "hostkey": _OPENSSH_10_0_HOSTKEY,
+        "ciphers": _OPENSSH_7_4_CIPHERS,
+        "macs": _OPENSSH_10_0_MACS,
+        "pubkey": _JSCH_CURRENT_HOSTKEY,
     },
     "openssh_9.6": {
         "name": "openssh_9.6",
@@ -522,27 +476,10 @@ PROFILES = {
             "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256",
             "ext-info-c", "ext-info-c", "kex-strict-c-v00@openssh.com",
         ],
-        "hostkey": [
-            "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
-            "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-ed25519",
-            "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
-            "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512", "rsa-sha2-256",
-        ],
-        "ciphers": [
-            "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
-            "aes256-gcm@openssh.com",
-        ],
-        "macs": [
-            "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
-            "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256",
-        ],
+        "hostkey": _OPENSSH_10_0_HOSTKEY,
+        "ciphers": _OPENSSH_7_4_CIPHERS,
+        "macs": _OPENSSH_10_0_MACS,
+        "pubkey": _JSCH_CURRENT_HOSTKEY,
     },
     "paramiko_2.12": {
         "name": "paramiko_2.12",
@@ -558,24 +495,12 @@ PROFILES = {
             "diffie-hellman-group-exchange-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1",
             "ext-info-c",
         ],
-        "hostkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa", "ssh-dss", "ssh-ed25519-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp521-cert-v01@openssh.com", "rsa-sha2-512-cert-v01@openssh.com",
-            "rsa-sha2-256-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com",
-        ],
+        "hostkey": _PARAMIKO_2_12_HOSTKEY,
         "ciphers": [
             "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc",
         ],
-        "macs": [
-            "hmac-sha2-256", "hmac-sha2-512", "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com",
-            "hmac-sha1", "hmac-md5", "hmac-sha1-96", "hmac-md5-96",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa",
-        ],
+        "macs": _PARAMIKO_2_12_MACS,
+        "pubkey": _GO_XCRYPTO_PUBKEY,
     },
     "paramiko_3.5": {
         "name": "paramiko_3.5",
@@ -591,25 +516,10 @@ PROFILES = {
             "diffie-hellman-group-exchange-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1",
             "ext-info-c", "kex-strict-c-v00@openssh.com",
         ],
-        "hostkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa", "ssh-dss", "ssh-ed25519-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp521-cert-v01@openssh.com", "rsa-sha2-512-cert-v01@openssh.com",
-            "rsa-sha2-256-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com",
-        ],
-        "ciphers": [
-            "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc",
-            "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
-        ],
-        "macs": [
-            "hmac-sha2-256", "hmac-sha2-512", "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com",
-            "hmac-sha1", "hmac-md5", "hmac-sha1-96", "hmac-md5-96",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa",
-        ],
+        "hostkey": _PARAMIKO_2_12_HOSTKEY,
+        "ciphers": _PARAMIKO_3_5_CIPHERS,
+        "macs": _PARAMIKO_2_12_MACS,
+        "pubkey": _GO_XCRYPTO_PUBKEY,
     },
     "paramiko_current": {
         "name": "paramiko_current",
@@ -630,18 +540,9 @@ PROFILES = {
             "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
             "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com",
         ],
-        "ciphers": [
-            "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc",
-            "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
-        ],
-        "macs": [
-            "hmac-sha2-256", "hmac-sha2-512", "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com",
-            "hmac-sha1", "hmac-md5", "hmac-sha1-96", "hmac-md5-96",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa",
-        ],
+        "ciphers": _PARAMIKO_3_5_CIPHERS,
+        "macs": _PARAMIKO_2_12_MACS,
+        "pubkey": _GO_XCRYPTO_PUBKEY,
     },
     "putty_0.74": {
         "name": "putty_0.74",
@@ -666,14 +567,8 @@ PROFILES = {
             "aes128-cbc", "chacha20-poly1305@openssh.com", "3des-ctr", "3des-cbc", "blowfish-ctr", "blowfish-cbc",
             "arcfour256", "arcfour128",
         ],
-        "macs": [
-            "hmac-sha2-256", "hmac-sha1", "hmac-sha1-96", "hmac-md5", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha1-etm@openssh.com", "hmac-sha1-96-etm@openssh.com", "hmac-md5-etm@openssh.com",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-            "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-dss",
-        ],
+        "macs": _PUTTY_0_74_MACS,
+        "pubkey": _PUTTY_0_74_PUBKEY,
     },
     "putty_0.78": {
         "name": "putty_0.78",
@@ -693,23 +588,10 @@ PROFILES = {
             "rsa2048-sha256", "rsa1024-sha1", "diffie-hellman-group1-sha1", "ext-info-c",
             "kex-strict-c-v00@openssh.com",
         ],
-        "hostkey": [
-            "ssh-ed448", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-            "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-dss",
-        ],
-        "ciphers": [
-            "aes256-ctr", "aes256-cbc", "rijndael-cbc@lysator.liu.se", "aes192-ctr", "aes192-cbc", "aes128-ctr",
-            "aes128-cbc", "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
-            "3des-ctr", "3des-cbc", "blowfish-ctr", "blowfish-cbc", "arcfour256", "arcfour128",
-        ],
-        "macs": [
-            "hmac-sha2-256", "hmac-sha1", "hmac-sha1-96", "hmac-md5", "hmac-sha2-256-etm@openssh.com",
-            "hmac-sha1-etm@openssh.com", "hmac-sha1-96-etm@openssh.com", "hmac-md5-etm@openssh.com",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-            "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-dss",
-        ],
+        "hostkey": _PUTTY_0_78_HOSTKEY,
+        "ciphers": _PUTTY_0_78_CIPHERS,
+        "macs": _PUTTY_0_74_MACS,
+        "pubkey": _PUTTY_0_74_PUBKEY,
     },
     "putty_0.83": {
         "name": "putty_0.83",
@@ -730,24 +612,14 @@ PROFILES = {
             "rsa2048-sha256", "rsa1024-sha1", "diffie-hellman-group1-sha1", "ext-info-c",
             "kex-strict-c-v00@openssh.com",
         ],
-        "hostkey": [
-            "ssh-ed448", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-            "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-dss",
-        ],
-        "ciphers": [
-            "aes256-ctr", "aes256-cbc", "rijndael-cbc@lysator.liu.se", "aes192-ctr", "aes192-cbc", "aes128-ctr",
-            "aes128-cbc", "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
-            "3des-ctr", "3des-cbc", "blowfish-ctr", "blowfish-cbc", "arcfour256", "arcfour128",
-        ],
+        "hostkey": _PUTTY_0_78_HOSTKEY,
+        "ciphers": _PUTTY_0_78_CIPHERS,
         "macs": [
             "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1", "hmac-sha1-96", "hmac-md5",
             "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com",
             "hmac-sha1-96-etm@openssh.com", "hmac-md5-etm@openssh.com",
         ],
-        "pubkey": [
-            "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-            "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-dss",
-        ],
+        "pubkey": _PUTTY_0_74_PUBKEY,
     },
     "ssh2_current": {
         "name": "ssh2_current",
@@ -763,22 +635,13 @@ PROFILES = {
             "diffie-hellman-group15-sha512", "diffie-hellman-group16-sha512", "diffie-hellman-group17-sha512",
             "diffie-hellman-group18-sha512", "ext-info-c", "kex-strict-c-v00@openssh.com",
         ],
-        "hostkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa",
-        ],
+        "hostkey": _GO_XCRYPTO_PUBKEY,
         "ciphers": [
             "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr",
             "chacha20-poly1305@openssh.com", "aes256-ctr",
         ],
-        "macs": [
-            "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com",
-            "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-        ],
-        "pubkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa",
-        ],
+        "macs": _JSCH_CURRENT_MACS,
+        "pubkey": _GO_XCRYPTO_PUBKEY,
     },
 }
 

@@ -19,6 +19,8 @@ import re
 import socket
 import time
 
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import crypto
+
 OPERATIONS = ("tcp", "ssh", "sftp", "scp", "scp_legacy")
 PHASES = ("connect", "banner", "kex", "host_key", "auth", "session", "exec", "subsystem", "transfer")
 _TRANSPORT = ("connect", "banner", "kex", "host_key", "auth", "session")
@@ -448,7 +450,8 @@ def negotiation_failure(lines):
     for line in lines or []:
         m = _NEGOTIATE_RE.search(line)
         if m:
-            return {"list": _NEGOTIATE_LIST[m.group(1)], "server_offer": m.group(2).split(",")}
+            offer = [a for a in m.group(2).split(",") if a not in crypto.PSEUDO_KEX]
+            return {"list": _NEGOTIATE_LIST[m.group(1)], "server_offer": offer}
     return None
 
 
