@@ -16,6 +16,8 @@ Users (created with useradd; keys are the lab key, so a real client can try them
   erin   shadow expire date in the past             -> account_expired
   frank  Match User frank ChrootDirectory /srv/jail/frank, /srv/jail group-writable -> chroot_dir_insecure
   grace  ~/.bashrc prints before its interactivity test, sftp-server subsystem -> shell_output_breaks_sftp
+  hank   ~/.bashrc runs `yes` (endless output: the module keeps 4096 bytes)  -> shell_output_breaks_sftp
+  ivy    ~/.bashrc sleeps (the module's run is killed after 5 s; no finding)
   alice  healthy (non-raising case for every id)
 """
 
@@ -29,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab  # noqa: E402  pylint: disable=wrong-import-position
 
 OUT = lab.ROOT / "tests" / "unit" / "fixtures" / "auth"
-USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "hank", "ivy"]
 CLIENT = "10.88.0.1"  # the address podman's port publishing gives the lab's clients
 
 # a real DSA public key (ssh-keygen -t dsa on bullseye; 10.0 cannot make one any more)
@@ -45,7 +47,7 @@ DSA_BLOB = (
 SETUP = r"""
 set -e
 pub="$(cat /root/.ssh/authorized_keys)"
-for u in bob carol dave erin frank grace; do
+for u in bob carol dave erin frank grace hank ivy; do
   id "$u" >/dev/null 2>&1 || useradd -m -s /bin/bash "$u"
   install -d -m 700 -o "$u" -g "$u" /home/$u/.ssh
   printf '%s\n' "$pub" > /home/$u/.ssh/authorized_keys
@@ -68,7 +70,10 @@ chage -E 2 erin
 # frank: the jail's parent is group-writable
 mkdir -p /srv/jail/frank; chmod 0775 /srv/jail; chown root:root /srv/jail /srv/jail/frank
 # grace: a .bashrc that talks before it tests for an interactive shell
-sed -i '1i echo "Welcome, grace"' /home/grace/.bashrc
+grep -q Welcome /home/grace/.bashrc || sed -i '1i echo "Welcome, grace"' /home/grace/.bashrc
+# hostile: hank's .bashrc floods (output must stay bounded), ivy's hangs (the run must time out)
+grep -q '^yes' /home/hank/.bashrc || sed -i '1i yes flood' /home/hank/.bashrc
+grep -q '^sleep' /home/ivy/.bashrc || sed -i '1i sleep 600' /home/ivy/.bashrc
 systemctl restart ssh
 """
 
@@ -120,7 +125,7 @@ def cmd_capture(fleet):
         # OpenSSH 9.8+ penalises a source address after failed authentications (PerSourcePenalties):
         # a pause between attempts keeps each client's outcome its own
         pause = 0 if h["release"] == "bullseye" else 16
-        for user in USERS:
+        for user in USERS[:7]:
             tried[user] = try_client(h["release"], h["port"], user)
             time.sleep(pause if tried[user][0] else 0)
         # grace's login works; her sftp does not (the shell's greeting corrupts the protocol)

@@ -367,8 +367,8 @@ def check_shell_output_breaks_sftp(state):
         if not res or not res.get("ran") or not res.get("stdout_bytes"):
             continue
         out.append(finding("shell_output_breaks_sftp", ERROR,
-                           "%s's shell prints %d byte(s) when sshd starts it non-interactively: sftp and scp break" % (
-                               name, res["stdout_bytes"]),
+                           "%s's shell prints %s byte(s) when sshd starts it non-interactively: sftp and scp break" % (
+                               name, "%d+" % res["stdout_bytes"] if res.get("truncated") else res["stdout_bytes"]),
                            ["%s printed: %r" % (res["command"], res["stdout"][:120])],
                            "Make %s's shell startup files (~/.bashrc, /etc/bash.bashrc, ~/.profile) print nothing "
                            "unless interactive ([ -t 1 ] or case $- in *i*), or use internal-sftp." % name))

@@ -31,6 +31,7 @@ PER_USER_KEYS = ("authorizedkeysfile", "authorizedkeyscommand", "authorizedkeysc
                  "usepam")
 MAX_KEY_LINES = 2000
 SHELL_OUTPUT_LIMIT = 512
+OUTPUT_CAP = 4096
 SHELL_TIMEOUT = "5"
 
 
@@ -238,13 +239,15 @@ def _shell_output(host, name, pw, have):
             shell, "-c", "true"]
     else:
         return {"ran": False, "why": "neither runuser nor setpriv on this host"}
+    # only stdout corrupts the sftp stream; at most OUTPUT_CAP bytes of it ever reach this process
+    # ("$@" keeps the user's shell path out of any shell text)
+    cmd = ["sh", "-c", '"$@" </dev/null 2>/dev/null | head -c %d' % OUTPUT_CAP, "sh"] + cmd
     if have.get("timeout"):
-        cmd = [have["timeout"], SHELL_TIMEOUT] + cmd
-    rc, out, err = host.run(cmd)
+        cmd = [have["timeout"], "-s", "KILL", SHELL_TIMEOUT] + cmd
+    rc, out, _err = host.run(cmd)
     out = out or ""
     return {"ran": True, "rc": rc, "command": "%s -c true as %s" % (shell, name), "stdout_bytes": len(out),
-            "stdout": out[:SHELL_OUTPUT_LIMIT], "stderr": (err or "")[:SHELL_OUTPUT_LIMIT],
-            "timed_out": rc == 124}
+            "stdout": out[:SHELL_OUTPUT_LIMIT], "timed_out": rc in (124, 137, -9), "truncated": len(out) >= OUTPUT_CAP}
 
 
 def _which(host, name):

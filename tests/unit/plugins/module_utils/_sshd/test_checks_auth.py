@@ -28,9 +28,9 @@ EXPECTED = {
     "user_key_from_excludes_client": {"dave"},
     "account_expired": {"erin"},
     "chroot_dir_insecure": {"frank"},
-    "shell_output_breaks_sftp": {"grace"},
+    "shell_output_breaks_sftp": {"grace", "hank"},
 }
-USERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace")
+USERS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "hank", "ivy")
 
 
 def load(release):
@@ -80,6 +80,13 @@ def test_healthy_user_alone_raises_nothing(release):
 def test_run_checks_includes_the_auth_checks(release):
     ids = {f["id"] for f in checks.run_checks(load(release))[0]}
     assert set(EXPECTED) <= ids
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_hostile_shells_are_bounded(release):
+    users = load(release)["user_auth"]["users"]
+    assert users["hank"]["shell_output"]["truncated"] and users["hank"]["shell_output"]["stdout_bytes"] == 4096
+    assert users["ivy"]["shell_output"]["timed_out"] and users["ivy"]["shell_output"]["stdout_bytes"] == 0
 
 
 def test_acl_grant_makes_a_root_owned_file_readable():
@@ -154,3 +161,42 @@ def test_hostile_log_lines_do_not_crash():
     state = {"service": {"log": lines}, "config": {"effective": {}}, "host_keys": []}
     found = checks_auth.check_clients_refused_negotiation(copy.deepcopy(state))
     assert "(unknown)" in " ".join(found[0]["evidence"])
+
+
+# ---------------------------------------------------------------- compatibility over the matrix's real servers
+
+
+def _server_state(release, config, profiles=None):
+    server = SERVERS[(release, config)]
+    eff = {k: {"value": v, "file": None, "line": None} for k, v in sshd_config.parse_sshd_T(server["sshd_T"]).items()}
+    return {"config": {"effective": eff}, "host_keys": server["host_keys"],
+            "version_tuple": list(sshd_config.version_tuple({"bullseye": "8.4p1", "bookworm": "9.2p1",
+                                                             "trixie": "10.0p2"}[release])),
+            "client_profiles": profiles}
+
+
+SERVERS = {(s["release"], s["config"]): s for s in MATRIX["servers"]}
+
+
+@pytest.mark.parametrize("release", ["bullseye", "bookworm", "trixie"])
+def test_stock_servers_serve_the_default_profiles(release):
+    assert checks_auth.check_client_algorithms_incompatible(_server_state(release, "stock")) == []
+
+
+@pytest.mark.parametrize("release", ["bullseye", "bookworm", "trixie"])
+def test_legacy_rsa_only_turns_away_current_openssh_with_the_admitting_line(release):
+    found = checks_auth.check_client_algorithms_incompatible(_server_state(release, "legacy-rsa-only"))
+    assert len(found) == 1 and "OpenSSH 10.0" in found[0]["summary"] and "host key type" in found[0]["summary"]
+    assert "HostKeyAlgorithms +rsa-sha2-512" in found[0]["fix"]
+
+
+def test_profiles_option_selects_the_clients():
+    state = _server_state("trixie", "restricted-kex", ["openssh_8.4", "jsch_0.1.55", "openssh_10.0"])
+    found = checks_auth.check_client_algorithms_incompatible(state)
+    assert "OpenSSH 8.4" in found[0]["summary"] and "JSch 0.1.55" in found[0]["summary"]
+    assert "OpenSSH 10.0" not in found[0]["summary"]
+    assert "KexAlgorithms +curve25519-sha256" in found[0]["fix"]
+
+
+def test_no_dump_no_verdict():
+    assert checks_auth.check_client_algorithms_incompatible({"config": {"effective": {}}}) == []
