@@ -287,12 +287,18 @@ def gather_user_auth(host, users, state):
                 if not path.startswith("/"):
                     path = os.path.join(pw["home"], path)
                 paths.append(path)
+            akc = _value(eff.get("authorizedkeyscommand"))
+            akc_info = None
+            if akc and str(akc).lower() != "none":
+                # recorded, not run: sshd refuses a command that is not root-owned or is group/world writable
+                akc_info = dict(_stat(host, str(akc).split()[0]), command=str(akc)[:200],
+                                user=_value(eff.get("authorizedkeyscommanduser")))
             chroot = _value(eff.get("chrootdirectory"))
             chroot_path = expand_tokens(chroot, name, pw["uid"], pw["home"]) if chroot and chroot != "none" else None
             entry["per_client"][addr or ""] = {
                 "effective": {k: {"value": _value(v), "file": v.get("file") if isinstance(v, dict) else None,
                                   "line": v.get("line") if isinstance(v, dict) else None} for k, v in eff.items()},
-                "authorized_keys_files": paths, "chroot": chroot_path,
+                "authorized_keys_files": paths, "authorized_keys_command": akc_info, "chroot": chroot_path,
                 "chroot_chain": [_stat(host, p) for p in path_chain(chroot_path)] if chroot_path else [],
             }
             for path in paths:
