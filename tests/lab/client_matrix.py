@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The client matrix: real SSH clients against real sshd of three releases and six crypto configs.
 
@@ -79,8 +78,8 @@ def clients():
     """client name -> (profile name in client_profiles, argv template with {port} {fp})."""
     out = {}
     for rel, ver in (("bullseye", "8.4"), ("bookworm", "9.2"), ("trixie", "10.0")):
-        out["openssh_" + ver] = podman_client(LAB_IMAGE % rel, ["ssh", *SSH_OPTS, "-i", "/k/id_ed25519", "-p", "{port}",
-                                                               "root@127.0.0.1", "true"])
+        argv = ["ssh", *SSH_OPTS, "-i", "/k/id_ed25519", "-p", "{port}", "root@127.0.0.1", "true"]
+        out["openssh_" + ver] = podman_client(LAB_IMAGE % rel, argv)
     for rel, ver in (("bullseye", "0.74"), ("bookworm", "0.78"), ("trixie", "0.83")):
         out["putty_" + ver] = podman_client(CLIENT_IMAGE % rel, ["plink", "-batch", "-ssh", "-P", "{port}", "-i",
                                                                  "/k/id.ppk", "{hostkeys}", "root@127.0.0.1", "true"])

@@ -244,9 +244,9 @@ def check_user_key_type_rejected(state):
             continue
         where = "%s:%s" % (src.get("file"), src.get("line")) if isinstance(src, dict) and src.get("file") else "sshd -T"
         severity = ERROR if keys and len([b for b in bad if "malformed" not in b]) == keys else WARNING
+        rejected = len([b for b in bad if "malformed" not in b])
         out.append(finding("user_key_type_rejected", severity,
-                           "%s has keys this server rejects (%d of %d)" % (name, len([b for b in bad if "malformed" not in b]),
-                                                                         keys),
+                           "%s has keys this server rejects (%d of %d)" % (name, rejected, keys),
                            bad[:10] + ["PubkeyAcceptedAlgorithms (%s): %s" % (where, _short(accepted))],
                            "Give %s a key the server accepts (ssh-keygen -t ed25519); widening "
                            "PubkeyAcceptedAlgorithms is a policy decision, never applied automatically." % name))
@@ -350,8 +350,9 @@ def check_chroot_dir_insecure(state):
                 out.append(finding("chroot_dir_insecure", ERROR,
                                    "ChrootDirectory %s for %s is refused by sshd: every component must be root-owned "
                                    "and not group or world writable" % (ctx["chroot"], name),
-                                   problems + ["ChrootDirectory %s (%s:%s)%s" % (src.get("value"), src.get("file"), src.get("line"),
-                                                                               " for client %s" % addr if addr else "")]
+                                   problems + ["ChrootDirectory %s (%s:%s)%s" % (
+                                       src.get("value"), src.get("file"), src.get("line"),
+                                       " for client %s" % addr if addr else "")]
                                    + [line for line in (state.get("service") or {}).get("log") or []
                                       if "bad ownership or modes for chroot directory" in line][-2:],
                                    "chown root:root and chmod go-w each component listed; give the user a writable "

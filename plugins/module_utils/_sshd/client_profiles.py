@@ -763,4 +763,3 @@ OPENSSH_SUPPORTED = {
         ],
     },
 }
-

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A real paramiko client for the lab's client matrix: HOST PORT USER KEYFILE; runs `true`.
 
