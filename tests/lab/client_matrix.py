@@ -3,6 +3,8 @@
 
     client_matrix.py setup                 client venvs (paramiko, AsyncSSH), npm ssh2, client images, keys
     client_matrix.py capture [CLIENT...]   each client's real KEXINIT offer (tests/lab/client_offers.json)
+    client_matrix.py supported             each release's `ssh -Q` lists (tests/lab/openssh_supported.json)
+    client_matrix.py rsa-keys FLEET        JSch 0.1.55 with an RSA key against each stock release (rsa_key_cells)
     client_matrix.py docs                  docs/clients.md from the recorded matrix and the profiles
     client_matrix.py run FLEET [--subset] [--out FILE]
                                            every client x config x release: the real outcome, the server's
@@ -32,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 RELEASES = ("bullseye", "bookworm", "trixie")
 LAB_IMAGE = "localhost/sshd-doctor-lab:%s"
 CLIENT_IMAGE = "localhost/sshd-doctor-clients:%s"
+EXTRA_IMAGE = "localhost/sshd-doctor-clients-extra:bookworm"
 PYPI = {"paramiko_2.12": "paramiko==2.12.0", "paramiko_3.5": "paramiko==3.5.1", "paramiko_current": "paramiko",
         "asyncssh_2.14": "asyncssh==2.14.2", "asyncssh_current": "asyncssh"}
 NPM = "ssh2"
@@ -92,6 +95,10 @@ def clients():
     for name in ("asyncssh_2.14", "asyncssh_current"):
         out[name] = [str(BUILD / name / "bin" / "python"), str(HERE / "clients" / "asyncssh_client.py"),
                      "127.0.0.1", "{port}", "root", str(KEYS / "id_ed25519")]
+    out["jsch_0.1.55"] = podman_client(EXTRA_IMAGE, ["java", "-cp", "/usr/share/java/jsch.jar:/opt/clients", "JschClient",
+                                               "127.0.0.1", "{port}", "root", "/k/id_ecdsa_pem"])
+    out["go_xcrypto_0.4"] = podman_client(EXTRA_IMAGE, ["/opt/clients/goclient", "127.0.0.1", "{port}", "root",
+                                                  "/k/id_ed25519"])
     out["ssh2_current"] = ["env", "NODE_PATH=%s" % (BUILD / "node" / "node_modules"), "node",
                            str(HERE / "clients" / "ssh2_client.js"), "127.0.0.1", "{port}", "root",
                            str(KEYS / "id_ed25519")]
@@ -120,6 +127,13 @@ def cmd_setup(_args):
         (KEYS / "id_ed25519").write_bytes(src.read_bytes())
         (KEYS / "id_ed25519").chmod(0o600)
         (KEYS / "id_ed25519.pub").write_bytes((LAB / "id_ed25519.pub").read_bytes())
+    if sh(["podman", "image", "exists", EXTRA_IMAGE]).returncode != 0:
+        sh(["podman", "build", "-q", "--runtime", "runc", "-t", EXTRA_IMAGE, "-f",
+            str(HERE / "clients" / "extra" / "Containerfile"), str(HERE / "clients" / "extra")], check=True, timeout=1800)
+    if not (KEYS / "id_ecdsa_pem").exists():
+        # JSch 0.1.55 reads neither ed25519 keys nor the OpenSSH key format: an ECDSA key in PEM
+        sh(["ssh-keygen", "-q", "-t", "ecdsa", "-m", "PEM", "-N", "", "-C", "sshd-doctor-jsch",
+            "-f", str(KEYS / "id_ecdsa_pem")], check=True)
     if not (KEYS / "id.ppk").exists():
         # the oldest puttygen writes PPK v2, which every PuTTY of the matrix reads
         res = sh(podman_client(CLIENT_IMAGE % "bullseye", ["sh", "-c", "puttygen /k/id_ed25519 -O private -o /tmp/id.ppk"
@@ -151,6 +165,20 @@ def cmd_capture(args):
     out_path.write_text(json.dumps(offers, indent=1, sort_keys=True) + "\n")
 
 
+def cmd_supported(_args):
+    """What each release's OpenSSH can enable at all (`ssh -Q`), for client_profiles.OPENSSH_SUPPORTED."""
+    out = {}
+    for rel, ver in (("bullseye", "8.4"), ("bookworm", "9.2"), ("trixie", "10.0")):
+        lists = {}
+        for name, query in (("kex", "kex"), ("ciphers", "cipher"), ("macs", "mac"), ("hostkey", "key-sig"),
+                            ("pubkey", "key-sig")):
+            res = sh(["podman", "run", "--rm", "--runtime", "runc", LAB_IMAGE % rel, "ssh", "-Q", query], check=True)
+            lists[name] = res.stdout.split()
+        out[ver] = lists
+    (HERE / "openssh_supported.json").write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
+    print("wrote tests/lab/openssh_supported.json")
+
+
 def fleet_hosts(fleet):
     data = json.loads((LAB / fleet / "fleet.json").read_text())
     return {h["release"]: h for h in data["hosts"]}
@@ -166,6 +194,9 @@ def apply_config(host, name):
     pexec(c, "cat > /etc/ssh/sshd_config.d/00-matrix.conf", check=False)
     sh(["podman", "exec", "-i", c, "/bin/sh", "-c", "cat > /etc/ssh/sshd_config.d/00-matrix.conf"], check=True,
        input_text=text)
+    # root's keys: the lab key (every client but JSch) and the PEM ECDSA key JSch 0.1.55 can read
+    keys_text = "".join((KEYS / n).read_text().strip() + "\n" for n in ("id_ed25519.pub", "id_ecdsa_pem.pub"))
+    sh(["podman", "exec", "-i", c, "/bin/sh", "-c", "cat > /root/.ssh/authorized_keys"], check=True, input_text=keys_text)
     pexec(c, "sshd -t && systemctl restart ssh")
     for _i in range(50):
         if pexec(c, "systemctl is-active ssh", check=False).stdout.strip() == "active":
@@ -210,6 +241,8 @@ def cmd_run(args):
     configs = SUBSET["configs"] if args.subset else tuple(CONFIGS)
     releases = SUBSET["releases"] if args.subset else RELEASES
     names = SUBSET["clients"] if args.subset else tuple(all_clients)
+    if args.clients:
+        names = tuple(args.clients.split(","))
     for rel in releases:
         host = hosts[rel]
         for cname in configs:
@@ -251,6 +284,11 @@ def cmd_run(args):
                          "sshd_T": dump}
             args.servers.append(cells_cfg)
         apply_config(host, "stock")
+    if args.merge and args.out and Path(args.out).exists():
+        # keep the recorded cells of the other clients; replace those of the clients run now
+        old = json.loads(Path(args.out).read_text())
+        cells = [c for c in old["cells"] if c["client"] not in names] + cells
+        started -= old.get("seconds", 0)
     result = {"generated_by": "tests/lab/client_matrix.py run%s" % (" --subset" if args.subset else ""),
               "seconds": round(time.monotonic() - started), "servers": args.servers, "cells": cells,
               "agree": sum(c["agree"] for c in cells), "total": len(cells)}
@@ -295,6 +333,25 @@ Cells: `ok` the client logged in and ran `true`; otherwise the list sshd named i
 """
 
 
+LIMITS = """## Limits
+
+- A verdict is about algorithm negotiation and, for the `pubkey` list, whether the client can
+  sign with any algorithm the server accepts. Which key a user really holds is judged per
+  user (`user_key_type_rejected`); the matrix's clients log in with an ed25519 key (JSch 0.1.55
+  with an ECDSA key in PEM form: it reads neither ed25519 nor the OpenSSH key format).
+- Client-side policy beyond the offer is not modelled: PuTTY's warning thresholds (in
+  `-batch` mode PuTTY refuses an algorithm below its warning line), host certificates,
+  GSSAPI key exchange, a client configured away from its defaults.
+- *source* rows (OpenSSH 7.4, 8.8, 9.6, the maintained JSch fork, current Go x/crypto,
+  libssh) are read from code and release notes, not captured; the matrix proves the
+  computation, the captured rows prove the data of the clients the lab runs.
+- OpenSSH 9.8 and later penalise a source address after failed logins (PerSourcePenalties):
+  many failing clients from one address in a row can be dropped before negotiation. The
+  matrix's clients all come from one address; a cell whose client was dropped that way would
+  show as a disagreement. None did in the recorded run.
+"""
+
+
 def cmd_docs(_args):
     sys.path.insert(0, str(ROOT / ".build" / "collections"))
     from ansible_collections.sshd.doctor.plugins.module_utils._sshd import client_profiles
@@ -336,8 +393,41 @@ def cmd_docs(_args):
         out.append("| `%s` | %s | %s | %s |" % (name, prof["label"], prof["verified"], prof["source"].split(": ", 1)[1]))
     out.append("\nFamily aliases for `client_profiles`: " + ", ".join(
         "`%s` = `%s`" % kv for kv in client_profiles.ALIASES.items()) + ".\n")
+    out.append(LIMITS)
     (ROOT / "docs" / "clients.md").write_text("\n".join(out))
     print("wrote docs/clients.md")
+
+
+def cmd_rsa_keys(args):
+    """JSch 0.1.55 with an RSA key (PEM) against each release's stock sshd: it negotiates, and then
+    its SHA-1 `ssh-rsa` signature is refused from 8.8 on.  Recorded as ``rsa_key_cells``."""
+    hosts = fleet_hosts(args.fleet)
+    key = KEYS / "id_rsa_pem"
+    if not key.exists():
+        sh(["ssh-keygen", "-q", "-t", "rsa", "-b", "3072", "-m", "PEM", "-N", "", "-C", "sshd-doctor-jsch-rsa",
+            "-f", str(key)], check=True)
+        key.chmod(0o600)
+    out_path = HERE / "client_matrix.json"
+    data = json.loads(out_path.read_text())
+    cells = []
+    versions = {"bullseye": "8.4p1", "bookworm": "9.2p1", "trixie": "10.0p2"}
+    for rel in RELEASES:
+        host = hosts[rel]
+        _text, dump, keys, _fps = apply_config(host, "stock")
+        pub = key.with_suffix(".pub").read_text().strip()
+        pexec(host["container"], "printf '%%s\\n' '%s' >> /root/.ssh/authorized_keys" % pub)
+        start = journal_count(host["container"])
+        res = sh(podman_client(EXTRA_IMAGE, ["java", "-cp", "/usr/share/java/jsch.jar:/opt/clients", "JschClient",
+                                             "127.0.0.1", str(host["port"]), "root", "/k/id_rsa_pem"]), timeout=90)
+        time.sleep(0.5)
+        log = [line for line in journal_since(host["container"], start) if "userauth_pubkey" in line or "negotiate" in line]
+        comp = computed(dump, keys, versions[rel], "jsch_0.1.55")
+        cells.append({"release": rel, "server": versions[rel], "config": "stock", "client": "jsch_0.1.55", "key": "rsa",
+                      "real_ok": res.returncode == 0, "client_error": res.stderr.strip().splitlines()[-1:],
+                      "server_log": log[:2], "computed_negotiates": comp["ok"], "computed_note": comp.get("note")})
+        print(rel, cells[-1]["real_ok"], comp.get("note"), log[:1])
+    data["rsa_key_cells"] = cells
+    out_path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def main(argv=None):
@@ -345,6 +435,10 @@ def main(argv=None):
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("setup").set_defaults(func=cmd_setup)
     sub.add_parser("docs").set_defaults(func=cmd_docs)
+    sub.add_parser("supported").set_defaults(func=cmd_supported)
+    k = sub.add_parser("rsa-keys")
+    k.add_argument("fleet")
+    k.set_defaults(func=cmd_rsa_keys)
     c = sub.add_parser("capture")
     c.add_argument("clients", nargs="*")
     c.set_defaults(func=cmd_capture)
@@ -352,6 +446,8 @@ def main(argv=None):
     r.add_argument("fleet")
     r.add_argument("--subset", action="store_true")
     r.add_argument("--out")
+    r.add_argument("--clients", help="comma-separated subset of the clients")
+    r.add_argument("--merge", action="store_true", help="replace only these clients' cells in --out")
     r.set_defaults(func=cmd_run, servers=[])
     args = p.parse_args(argv)
     return args.func(args)

@@ -59,8 +59,15 @@ def check_client_algorithms_incompatible(state):
     rows = crypto.compatibility(eff, state.get("host_keys") or [], profiles, state.get("version_tuple"))
     offer = crypto.server_offer(eff, state.get("host_keys") or [], state.get("version_tuple"))
     failing = [r for r in rows if r.get("ok") is False]
-    if not failing:
+    noted = [r for r in rows if r.get("ok") and r.get("note")]
+    if not failing and not noted:
         return []
+    if not failing:
+        return [finding("client_algorithms_incompatible", WARNING,
+                        "%s can connect, but not with RSA keys" % ", ".join(r["label"] for r in noted),
+                        ["%s: %s" % (r["label"], r["note"]) for r in noted],
+                        "Give those clients' users ECDSA or ed25519 keys, or upgrade the client; adding ssh-rsa to "
+                        "PubkeyAcceptedAlgorithms re-enables SHA-1 signatures (policy; never applied).")]
     evidence, fixes = [], []
     for row in failing:
         name = row["failed"]
@@ -73,6 +80,7 @@ def check_client_algorithms_incompatible(state):
             if fix.get("note"):
                 text += "; " + fix["note"]
             fixes.append(text)
+    evidence += ["%s: %s" % (r["label"], r["note"]) for r in noted]
     unknown = [r["profile"] for r in rows if r.get("error")]
     if unknown:
         evidence.append("unknown client profiles ignored: %s" % ", ".join(unknown))

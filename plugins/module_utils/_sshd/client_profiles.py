@@ -290,14 +290,43 @@ PROFILES = {
         ],
         "pubkey": _GO_XCRYPTO_PUBKEY,
     },
+    "go_xcrypto_0.4": {
+        "name": "go_xcrypto_0.4",
+        "family": "go",
+        "version": "xcrypto_0.4",
+        "label": "Go x/crypto 0.4.0 (Debian 12)",
+        "verified": "captured",
+        "source": ("captured: KEXINIT of Debian 12 golang-golang-x-crypto-dev 0.4.0 built with Go 1.19 in the "
+                   "lab (tests/lab/client_matrix.py capture); pubkey: x/crypto ssh/client_auth.go (rsa-sha2 "
+                   "via server-sig-algs since 0.0.0-2022)"),
+        "kex": [
+            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+            "ecdh-sha2-nistp521", "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1", "ext-info-c",
+        ],
+        "hostkey": [
+            "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com",
+            "ssh-dss-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+            "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+            "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+            "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-dss", "ssh-ed25519",
+        ],
+        "ciphers": [
+            "aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr",
+        ],
+        "macs": [
+            "hmac-sha2-256-etm@openssh.com", "hmac-sha2-256", "hmac-sha1", "hmac-sha1-96",
+        ],
+        "pubkey": _GO_XCRYPTO_PUBKEY,
+    },
     "jsch_0.1.55": {
         "name": "jsch_0.1.55",
         "family": "jsch",
         "version": "0.1.55",
-        "label": "JSch 0.1.55 (com.jcraft)",
-        "verified": "source",
-        "source": ("source: JSch 0.1.55 (2018) com/jcraft/jsch/JSch.java default config (kex, server_host_key,"
-                   " cipher.c2s, mac.c2s); RSA user keys sign with ssh-rsa only"),
+        "label": "JSch 0.1.55",
+        "verified": "captured",
+        "source": ("captured: KEXINIT of Debian 12 libjsch-java 0.1.55 on OpenJDK 17 (it announces itself as "
+                   "JSCH-0.1.54) in the lab (tests/lab/client_matrix.py capture); pubkey: JSch 0.1.55 "
+                   "KeyPair*.java: RSA signs ssh-rsa (SHA-1) only; no ed25519; keys in PEM only"),
         "kex": [
             "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521", "diffie-hellman-group14-sha1",
             "diffie-hellman-group-exchange-sha256", "diffie-hellman-group-exchange-sha1",

@@ -189,6 +189,20 @@ def admitting_line(name, profile, offer, version_tuple=None):
     return {"line": line, "where": where, "note": note}
 
 
+RSA_SIGS = ("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa")
+
+
+def rsa_key_note(prof, offer):
+    """The client negotiates, but its RSA user keys cannot log in: it signs only with RSA signature
+    algorithms the server's PubkeyAcceptedAlgorithms lacks (SHA-1 ``ssh-rsa`` from 8.8 on)."""
+    server = (offer.get("pubkey") or {}).get("algorithms")
+    sigs = [a for a in prof.get("pubkey") or [] if a in RSA_SIGS]
+    if server is None or not sigs or any(a in server for a in sigs):
+        return None
+    return "its RSA keys cannot log in: it signs with %s, which PubkeyAcceptedAlgorithms lacks (use another key type)" % (
+        ",".join(sigs))
+
+
 def compatibility(eff, host_keys, profiles, version_tuple=None):
     """For each profile name: verdict, failing list, their offer, the server's list and the fix line."""
     offer = server_offer(eff, host_keys, version_tuple)
@@ -203,6 +217,9 @@ def compatibility(eff, host_keys, profiles, version_tuple=None):
                "chosen": res["chosen"]}
         if res.get("unknown"):
             row["unknown"] = res["unknown"]
+        note = rsa_key_note(prof, offer)
+        if note:
+            row["note"] = note
         if res["ok"] is False:
             name = res["failed"]
             row["their_offer"] = res["their_offer"]

@@ -142,6 +142,8 @@ def test_refusal_lines_survive_the_log_filter_and_raise(release, line):
 def test_pubkey_type_lines_from_the_real_journals():
     lines = [line for rel in RELEASES for line in (FIX / rel / "journal.txt").read_text().splitlines()
              if checks_auth.PUBKEY_TYPE_RE.search(line)]
+    lines += [line for c in MATRIX.get("rsa_key_cells", []) for line in c["server_log"]]
+    assert len(lines) >= 3
     assert lines, "no userauth_pubkey line was captured"
     for line in lines:
         assert service.interesting_log_lines(line) == [line]
@@ -200,3 +202,14 @@ def test_profiles_option_selects_the_clients():
 
 def test_no_dump_no_verdict():
     assert checks_auth.check_client_algorithms_incompatible({"config": {"effective": {}}}) == []
+
+
+@pytest.mark.parametrize("release,raised", [("bullseye", False), ("bookworm", True), ("trixie", True)])
+def test_jsch_0155_rsa_keys_fail_from_88_on(release, raised):
+    # JSch 0.1.55 negotiates with stock servers (the matrix shows it, with an ECDSA key), but its
+    # RSA keys sign ssh-rsa (SHA-1), which 8.8 and later no longer accept by default
+    found = checks_auth.check_client_algorithms_incompatible(_server_state(release, "stock", ["jsch_0.1.55"]))
+    assert bool(found) == raised
+    if raised:
+        assert found[0]["severity"] == "warning" and "not with RSA keys" in found[0]["summary"]
+        assert "ssh-rsa" in found[0]["evidence"][0]
