@@ -122,7 +122,7 @@ bench-scaling: venv collection images
 galaxy-build: venv
 	ansible-galaxy collection build --force --output-path .build/dist
 
-# The client matrix (issue 15): 15 real clients x 6 server crypto configs x 3 releases, the
+# The client matrix (issue 15): 17 real clients x 6 server crypto configs x 3 releases, the
 # verdict crypto.py computes against what each real client did; recorded in
 # tests/lab/client_matrix.json (replayed by tests/unit/.../test_crypto.py) and docs/clients.md.
 MATRIX_FLEET ?= matrix
@@ -131,6 +131,7 @@ matrix: venv collection images
 	$(PY) tests/lab/client_matrix.py setup
 	$(LAB) up $(MATRIX_FLEET) bullseye:1,bookworm:1,trixie:1
 	$(PY) tests/lab/client_matrix.py run $(MATRIX_FLEET) --out tests/lab/client_matrix.json; rc=$$?; \
+	  $(PY) tests/lab/client_matrix.py rsa-keys $(MATRIX_FLEET) || rc=1; \
 	  $(LAB) down $(MATRIX_FLEET); $(PY) tests/lab/client_matrix.py docs; exit $$rc
 
 # 21 cells (7 clients x 3 configs on trixie), about 1.5 minutes: fails when any real client disagrees
