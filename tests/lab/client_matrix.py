@@ -95,10 +95,10 @@ def clients():
     for name in ("asyncssh_2.14", "asyncssh_current"):
         out[name] = [str(BUILD / name / "bin" / "python"), str(HERE / "clients" / "asyncssh_client.py"),
                      "127.0.0.1", "{port}", "root", str(KEYS / "id_ed25519")]
-    out["jsch_0.1.55"] = podman_client(EXTRA_IMAGE, ["java", "-cp", "/usr/share/java/jsch.jar:/opt/clients", "JschClient",
-                                               "127.0.0.1", "{port}", "root", "/k/id_ecdsa_pem"])
-    out["go_xcrypto_0.4"] = podman_client(EXTRA_IMAGE, ["/opt/clients/goclient", "127.0.0.1", "{port}", "root",
-                                                  "/k/id_ed25519"])
+    jsch = ["java", "-cp", "/usr/share/java/jsch.jar:/opt/clients", "JschClient", "127.0.0.1", "{port}", "root",
+            "/k/id_ecdsa_pem"]
+    out["jsch_0.1.55"] = podman_client(EXTRA_IMAGE, jsch)
+    out["go_xcrypto_0.4"] = podman_client(EXTRA_IMAGE, ["/opt/clients/goclient", "127.0.0.1", "{port}", "root", "/k/id_ed25519"])
     out["ssh2_current"] = ["env", "NODE_PATH=%s" % (BUILD / "node" / "node_modules"), "node",
                            str(HERE / "clients" / "ssh2_client.js"), "127.0.0.1", "{port}", "root",
                            str(KEYS / "id_ed25519")]
