@@ -122,6 +122,17 @@ bench-scaling: venv collection images
 galaxy-build: venv
 	ansible-galaxy collection build --force --output-path .build/dist
 
+# Raw host I/O recorded on real lab hosts, one file per release and case
+# (tests/unit/fixtures/recordings/); the unit tests replay them through gather and checks.
+.PHONY: record
+record: venv collection images
+	$(PY) tests/lab/capture.py $(if $(CASES),--faults $(CASES)) $(if $(RELEASES),--releases $(RELEASES))
+
+# The raw sh collector on lab hosts whose python3 was moved away (tests/lab/raw_test.py).
+.PHONY: raw-test
+raw-test: venv collection images
+	$(PY) tests/lab/raw_test.py $(if $(RELEASES),--releases $(RELEASES))
+
 # The client matrix (issue 15): 17 real clients x 6 server crypto configs x 3 releases, the
 # verdict crypto.py computes against what each real client did; recorded in
 # tests/lab/client_matrix.json (replayed by tests/unit/.../test_crypto.py) and docs/clients.md.

@@ -58,9 +58,14 @@ options:
         description: Routing domain.
         type: str
   config_path:
-    description: The main sshd configuration file.
+    description:
+      - The main sshd configuration file.
+      - When not given, the file the daemon really reads is used, the first of
+        the C(-f) option of the service's ExecStart (expanded with its EnvironmentFiles, such as
+        C(/etc/default/ssh) SSHD_OPTS or C(/etc/sysconfig/sshd) OPTIONS), the path compiled into
+        sshd, SUSE's vendor file C(/usr/etc/ssh/sshd_config) while C(/etc/ssh/sshd_config) does not
+        exist, and C(/etc/ssh/sshd_config). C(config.path_source) says which.
     type: path
-    default: /etc/ssh/sshd_config
   sshd_path:
     description: The sshd binary; found in the usual sbin directories when not given.
     type: path
@@ -68,6 +73,24 @@ options:
     description: How many recent error lines of sshd and its helpers to return (0 disables log reading).
     type: int
     default: 8
+  record:
+    description:
+      - Also return every read of the host (commands with their exit code and output, file reads, stats,
+        globs, binary summaries) as C(ansible_facts.sshd.recording), the raw recording that unit tests
+        replay (C(make record)).
+    type: bool
+    default: false
+  collector:
+    description:
+      - How the host is read.
+      - C(module) runs this module on the target (needs Python 3.9 or later there).
+      - C(raw) reads the host with POSIX sh commands over the connection (C(ansible.builtin.raw) semantics)
+        and analyses the output on the controller with the same code; for hosts without a usable Python.
+      - C(auto) runs the module and falls back to C(raw) when the target has no usable Python.
+      - C(ansible_facts.sshd.collector) says which one answered.
+    type: str
+    choices: [auto, module, raw]
+    default: auto
 attributes:
   check_mode:
     support: full
@@ -132,20 +155,12 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, gather
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, facts_args, gather, hostio
 
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "clients": {"type": "list", "elements": "str", "default": []},
-            "users": {"type": "list", "elements": "str", "default": []},
-            "match_context": {"type": "dict", "options": {
-                k: {"type": "str"} for k in ("user", "host", "addr", "laddr", "lport", "rdomain")}},
-            "config_path": {"type": "path", "default": "/etc/ssh/sshd_config"},
-            "sshd_path": {"type": "path"},
-            "log_lines": {"type": "int", "default": 8},
-        },
+        argument_spec=facts_args.ARGUMENT_SPEC,
         supports_check_mode=True,
     )
     started = time.monotonic()
@@ -165,15 +180,24 @@ def main():
         return rc, out, err
 
     host = gather.Host(run)
+    if params["record"]:
+        host = hostio.RecordingHost(host, meta={"options": {k: params[k] for k in sorted(hostio.RECORDED_OPTIONS)},
+                                                "euid": os.geteuid()})
     state = gather.collect(host, params)
+    state["collector"] = "module"
     state["findings"], state["checks"] = checks.run_checks(state)
     state["clients"] = params["clients"]
     state["elapsed_ms"] = int((time.monotonic() - started) * 1000)
     state["timings"] = timings
+    if params["record"]:
+        state["recording"] = host.recording()
     warnings = []
     if os.geteuid() != 0:
         warnings.append("not running as root: host keys, /etc/shadow and `sshd -T` may be unreadable; "
                         "use become: true for a complete diagnosis")
+    if state["config"].get("readable") is False:
+        warnings.append("%s cannot be read: the configuration checks were skipped; run as root (become: true)"
+                        % state["config"]["path"])
     for w in warnings:
         module.warn(w)
     module.exit_json(changed=False, ansible_facts={"sshd": state})

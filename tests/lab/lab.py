@@ -419,7 +419,107 @@ FAULTS = {
     "user_not_allowed": (
         "AllowUsers root only: alice is refused",
         "printf 'AllowUsers root\\n' > /etc/ssh/sshd_config.d/50-allow.conf\nsystemctl reload ssh"),
+    "sshd_helper_missing": (
+        "sshd-session not executable (a partial upgrade): OpenSSH >= 9.8 cannot serve connections",
+        "chmod a-x /usr/lib/openssh/sshd-session"),
+    "service_not_enabled": (
+        "ssh.service disabled: it runs now, but not after the next boot",
+        "systemctl disable ssh"),
+    "config_deprecated_option": (
+        "UsePrivilegeSeparation (removed in 7.5) at the top of sshd_config: sshd ignores it with a warning",
+        "sed -i '1i UsePrivilegeSeparation yes' /etc/ssh/sshd_config\nsystemctl reload ssh"),
+    "effective_value_shadowed": (
+        "a drop-in says PasswordAuthentication no, sshd_config later says yes: the later line has no effect",
+        "printf 'PasswordAuthentication no\\n' > /etc/ssh/sshd_config.d/40-passwords.conf\n"
+        "printf 'PasswordAuthentication yes\\n' >> /etc/ssh/sshd_config\nsystemctl reload ssh"),
+    "max_startups_throttling": (
+        "MaxStartups 1:100:2 and four idle pre-auth connections from inside the host: sshd throttles",
+        "printf 'MaxStartups 1:100:2\\n' > /etc/ssh/sshd_config.d/40-maxstartups.conf\nsystemctl reload ssh\n"
+        "sleep 1\n"
+        "timeout 10 python3 -c 'import socket, time\n"
+        "s = [socket.create_connection((\"127.0.0.1\", 22), timeout=3) for _ in range(4)]\ntime.sleep(2)' || true\n"
+        "sleep 1"),
+    "login_shell_invalid": (
+        "alice's login shell does not exist: her logins close at once",
+        "usermod -s /bin/no-such-shell alice"),
+    "account_locked": (
+        "UsePAM no and alice locked (usermod -L): sshd refuses her even with a key",
+        "printf 'UsePAM no\\n' > /etc/ssh/sshd_config.d/40-nopam.conf\nusermod -L alice\nsystemctl reload ssh"),
+    "sshd_not_installed": (
+        "the sshd binary moved away (the running daemon keeps serving until it stops)",
+        "mv /usr/sbin/sshd /usr/sbin/sshd.moved-by-lab"),
+    "socket_activation_mismatch": (
+        "ssh.socket enabled with ListenStream 2222 while sshd_config says Port 22 (socket activation decides)",
+        "mkdir -p /etc/systemd/system/ssh.socket.d\n"
+        "printf '[Socket]\\nListenStream=\\nListenStream=2222\\n' > /etc/systemd/system/ssh.socket.d/50-port.conf\n"
+        "systemctl daemon-reload\nsystemctl disable --now ssh.service\nsystemctl enable --now ssh.socket"),
+    # Attacks on the facts themselves (issue 13): states that once gave a wrong verdict or a traceback.
+    "privsep_dir_not_a_dir": (
+        "a file where /run/sshd should be while ssh.service stays active: every connection dies "
+        "(chroot: Not a directory)",
+        "rm -rf /run/sshd\ntouch /run/sshd"),
+    "include_fan_out": (
+        "nine drop-ins that each include their own directory: sshd stops at its include limit",
+        "for i in 1 2 3 4 5 6 7 8 9; do echo 'Include /etc/ssh/sshd_config.d/*.conf' "
+        "> /etc/ssh/sshd_config.d/0$i-loop.conf; done"),
+    "tcp_wrappers_denied_any_client": (
+        "hosts.deny `sshd: ALL`, read with no client named (a podman or console connection)",
+        "printf 'sshd: ALL\\n' >> /etc/hosts.deny"),
+    "tcp_wrappers_name_allowed": (
+        "hosts.deny `sshd: ALL` and hosts.allow `sshd: .containers.internal`: the lab's client 10.88.0.1 "
+        "resolves to host.containers.internal, so real libwrap lets it in",
+        "printf 'sshd: .containers.internal\\n' >> /etc/hosts.allow\nprintf 'sshd: ALL\\n' >> /etc/hosts.deny"),
+    "config_unreadable_not_root": (
+        "sshd_config mode 0600 (RHEL's default), read by a user who is not root: nothing can be judged",
+        "chmod 0600 /etc/ssh/sshd_config"),
+    "sftp_subsystem_in_match": (
+        "the only Subsystem sftp sits in a Match block: refused before 9.5, applies to alice only from 9.5",
+        "sed -i -E 's/^[[:space:]]*(Subsystem[[:space:]])/#\\1/I' /etc/ssh/sshd_config\n"
+        "printf 'Match User alice\\n    Subsystem sftp internal-sftp\\n' >> /etc/ssh/sshd_config\n"
+        "systemctl reload ssh || true"),
 }
+
+# How capture.py runs sshd_facts for a case, where it differs from the default (clients
+# 10.88.0.1, users root and alice, as root).
+CASE_OPTIONS = {
+    "tcp_wrappers_denied_any_client": {"args": {"clients": []}},
+    "config_unreadable_not_root": {"become_user": "alice"},
+}
+
+# Releases a fault can be reproduced on (default: all).  sshd-session exists from OpenSSH 9.8 on
+# (trixie only); bullseye and bookworm have no helper binary to break.
+FAULT_RELEASES = {
+    "sshd_helper_missing": ("trixie",),
+}
+
+# What each recorded case must raise (tests/unit/.../test_recordings.py): by default the fault's
+# name is the finding id and nothing else of error or warning severity may appear.  Exceptions:
+# case -> (required id, other ids the fault really causes too).
+FAULT_FINDINGS = {
+    "healthy": (None, ()),
+    # the daemon cannot restart without its runtime directory
+    "privsep_dir_missing_failed": ("privsep_dir_missing", ("service_failed",)),
+    "config_invalid_failed": ("config_invalid", ("service_failed",)),
+    "host_keys_missing": ("host_keys_missing", ("service_failed",)),
+    "host_key_insecure_mode": ("host_key_insecure_mode", ("service_failed",)),
+    "port_conflict": ("port_conflict", ("service_failed",)),
+    # the daemon is gone from the service's view: the socket serves (and ssh.service is disabled)
+    "socket_activation_mismatch": ("socket_activation_mismatch", ("service_not_enabled", "service_inactive")),
+    "privsep_dir_not_a_dir": ("privsep_dir_missing", ()),
+    "include_fan_out": ("config_invalid", ()),
+    "tcp_wrappers_denied_any_client": ("tcp_wrappers_denied", ()),
+    # close cases that must stay quiet: the verdicts real libwrap and a non-root read give
+    "tcp_wrappers_name_allowed": (None, ()),
+    "config_unreadable_not_root": (None, ()),
+    # before 9.5 sshd also rejects Subsystem inside Match
+    "sftp_subsystem_in_match": ("sftp_subsystem_missing", ("config_invalid",)),
+}
+
+
+def fault_findings(case):
+    """(required finding id or None, ids also allowed) for a recorded case."""
+    required, extra = FAULT_FINDINGS.get(case, (case, ()))
+    return required, set(extra)
 
 
 def cmd_faults(_args):

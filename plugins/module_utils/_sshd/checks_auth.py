@@ -280,7 +280,7 @@ def from_allows(patterns, addr):
 
 def check_user_key_from_excludes_client(state):
     out = []
-    clients = [c for c in state.get("clients") or [] if c]
+    clients = [c for c in state.get("clients") or (state.get("user_auth") or {}).get("clients") or [] if c]
     if not clients:
         return out
     for name, user in _users(state):

@@ -266,7 +266,7 @@ def gather_user_auth(host, users, state):
     have = {n: _which(host, n) for n in ("getfacl", "runuser", "setpriv", "timeout")}
     clients = list(state.get("clients") or []) or [None]
     sftp = (state.get("subsystems") or {}).get("sftp") or {}
-    out = {"today": int(time.time() // 86400), "users": {}}
+    out = {"today": int(time.time() // 86400), "clients": [c for c in clients if c], "users": {}}
     for name in users:
         pw = pw_all.get(name)
         if pw is None:

@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright: sshd.doctor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sshd_facts on any host: the module where Python is usable, the raw sh collector elsewhere
+(documentation: plugins/modules/sshd_facts.py, option ``collector``).
+
+The module runs as usual.  When it cannot run for lack of a usable Python on the target (no
+interpreter, Python 2.x, a Python too old for the module or for ansible-core), or when
+``collector: raw`` is given, the host is read with POSIX sh over the connection (the semantics
+of ``ansible.builtin.raw``, become included) and the same gather and checks code analyses the
+answers on the controller (plugins/plugin_utils/raw_collector.py).  The facts say which
+collector answered (``ansible_facts.sshd.collector``) and a warning says when it was raw.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.facts_args import ARGUMENT_SPEC
+from ansible_collections.sshd.doctor.plugins.plugin_utils import raw_collector
+
+# What a target without a usable Python answers instead of the module's JSON.
+_NO_PYTHON = re.compile(
+    r"SyntaxError|python[\w.]*: (?:command )?not found|python[\w.]*: No such file|No such file or directory[^\n]*python"
+    r"|env: [^\n]*python[^\n]*No such file|No module named|interpreter|bad interpreter"
+    r"|requires Python|Python [23]\.\d+ is not supported|unsupported Python", re.I)
+
+
+def python_unusable(result):
+    """Why the module result means the target has no usable Python, or None."""
+    if not result.get("failed"):
+        return None
+    text = "\n".join(str(result.get(k) or "") for k in ("msg", "module_stderr", "module_stdout", "exception"))
+    if "ansible_facts" in result and (result.get("ansible_facts") or {}).get("sshd"):
+        return None
+    m = _NO_PYTHON.search(text)
+    if m is None and result.get("rc") not in (126, 127):
+        return None
+    lines = [ln.strip() for ln in (result.get("module_stderr") or result.get("msg") or "").splitlines() if ln.strip()]
+    detail = next((ln for ln in reversed(lines) if _NO_PYTHON.search(ln)), lines[-1] if lines else "")
+    return detail[:200] or "rc %s" % result.get("rc")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        try:
+            if args["collector"] != "raw":
+                module_result = self._execute_module(module_name="sshd.doctor.sshd_facts",
+                                                     module_args=self._task.args, task_vars=task_vars)
+                reason = python_unusable(module_result)
+                if args["collector"] == "module" or reason is None:
+                    result.update(module_result)
+                    return result
+                why = "no usable Python on the target (%s)" % reason
+            else:
+                why = "collector: raw was asked for"
+            result.update(self._raw(args, why))
+            return result
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+
+    def _raw(self, args, why):
+        started = time.monotonic()
+
+        def execute(script):
+            res = self._low_level_execute_command(script, sudoable=True)
+            return res.get("rc"), res.get("stdout", ""), res.get("stderr", "")
+
+        options = {k: args[k] for k in ("clients", "users", "config_path", "sshd_path", "log_lines")}
+        options["match_context"] = {k: v for k, v in (args["match_context"] or {}).items() if v} or None
+        try:
+            state, warnings, host = raw_collector.collect(execute, options)
+        except raw_collector.RawCollectorError as exc:
+            return {"failed": True, "msg": "sshd_facts: %s, and the raw sh collector failed: %s" % (why, exc)}
+        state["elapsed_ms"] = int((time.monotonic() - started) * 1000)
+        state["timings"] = []
+        if args["record"]:
+            state["recording"] = host.recording()
+        warnings.insert(0, "sshd_facts: %s; the host was read with the raw sh collector (collector: raw, %d round "
+                           "trips) and analysed on the controller" % (why, len(host.rounds)))
+        return {"changed": False, "ansible_facts": {"sshd": state}, "warnings": warnings}

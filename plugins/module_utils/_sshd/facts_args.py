@@ -1,0 +1,16 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The argument spec of sshd_facts, shared by the module and its action plugin (which runs the
+module, or the raw sh collector where the target has no usable Python)."""
+
+ARGUMENT_SPEC = {
+    "clients": {"type": "list", "elements": "str", "default": []},
+    "users": {"type": "list", "elements": "str", "default": []},
+    "match_context": {"type": "dict", "options": {
+        k: {"type": "str"} for k in ("user", "host", "addr", "laddr", "lport", "rdomain")}},
+    "config_path": {"type": "path"},
+    "sshd_path": {"type": "path"},
+    "log_lines": {"type": "int", "default": 8},
+    "record": {"type": "bool", "default": False},
+    "collector": {"type": "str", "choices": ["auto", "module", "raw"], "default": "auto"},
+}

@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sshd_facts action: when does it fall back to the raw collector, and does its argument
+spec stay the module's.  End to end (a host without python3): make raw-test."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.sshd.doctor.plugins.action import sshd_facts as action
+from ansible_collections.sshd.doctor.plugins.modules import sshd_facts as module
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "raw"
+
+
+def test_the_real_missing_interpreter_result_falls_back():
+    # what ansible-core 2.19 returned for a lab host whose python3 was moved away
+    result = json.loads((FIXTURES / "trixie-sshd_facts-module-without-python3.json").read_text())
+    reason = action.python_unusable(result)
+    assert reason and "python3" in reason
+
+
+@pytest.mark.parametrize("result", [
+    {"failed": True, "rc": 1, "module_stderr": "  File \"<stdin>\", line 12\n    print(f\"{x=}\")\n"
+                                               "SyntaxError: invalid syntax\n", "msg": "MODULE FAILURE"},
+    {"failed": True, "rc": 127, "module_stdout": "/bin/sh: /usr/bin/python3: No such file or directory\n",
+     "msg": "The module interpreter '/usr/bin/python3' was not found."},
+    {"failed": True, "rc": 1, "module_stderr": "ImportError: No module named ansible_collections\n", "msg": "MODULE FAILURE"},
+    {"failed": True, "rc": 126, "module_stdout": "sh: /usr/libexec/platform-python: Permission denied", "msg": "MODULE FAILURE"},
+])
+def test_unusable_python_falls_back(result):
+    assert action.python_unusable(result)
+
+
+@pytest.mark.parametrize("result", [
+    {"changed": False, "ansible_facts": {"sshd": {"findings": []}}},
+    {"failed": True, "msg": "Unsupported parameters for (sshd.doctor.sshd_facts) module: bogus"},
+    {"failed": True, "rc": 1, "msg": "MODULE FAILURE", "module_stderr": "Traceback ...\nKeyError: 'port'\n"},
+    {"failed": True, "unreachable": True, "msg": "Failed to connect to the host via ssh"},
+])
+def test_other_failures_do_not_fall_back(result):
+    assert action.python_unusable(result) is None
+
+
+def test_action_spec_is_the_module_spec():
+    options = yaml.safe_load(module.DOCUMENTATION)["options"]
+    assert set(options) == set(action.ARGUMENT_SPEC)
+    for name, spec in action.ARGUMENT_SPEC.items():
+        doc = options[name]
+        assert doc["type"] == spec["type"], name
+        assert doc.get("default") == spec.get("default"), name
+        assert doc.get("choices") == spec.get("choices"), name
+        assert doc.get("elements") == spec.get("elements"), name
+        assert set(doc.get("suboptions") or {}) == set(spec.get("options") or {}), name
