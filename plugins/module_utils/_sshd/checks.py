@@ -9,9 +9,8 @@ section per id.
 
 import re
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth, platform
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import platform
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
