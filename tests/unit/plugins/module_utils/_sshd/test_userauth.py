@@ -38,3 +38,39 @@ def test_getfacl_numeric():
     text = "user::rw-\nuser:1001:r--\ngroup::---\ngroup:50:r-x\nmask::r--\nother::---\n"
     acl = userauth.parse_getfacl(text)
     assert acl["user"]["1001"] == "r--" and acl["group"]["50"] == "r-x" and acl["mask"] == "r--"
+
+
+def _state(text, version="10.0p2"):
+    from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+    parsed = sshd_config.parse_config("/etc/ssh/sshd_config", reader=lambda p: text if p == "/etc/ssh/sshd_config" else None,
+                                      globber=lambda p: [])
+    entries = [{k: e[k] for k in ("keyword", "args", "file", "line", "match")} for e in parsed["entries"]]
+    return {"version": version, "config": {"effective": {}, "entries": entries, "matches": parsed["matches"]}}
+
+
+CONFIG = """PubkeyAcceptedAlgorithms ssh-ed25519,rsa-sha2-512
+Match Group sftponly
+    ChrootDirectory /srv/jail/%u
+    AuthorizedKeysFile /etc/ssh/keys/%u
+Match Address 10.1.0.0/16 User bob
+    PubkeyAcceptedAlgorithms ssh-ed25519
+"""
+
+
+def test_match_group_sets_chroot_and_keys_file_for_members_only():
+    state = _state(CONFIG)
+    member = userauth.user_effective(state, "bob", ["bob", "sftponly"], "192.0.2.1")
+    assert member["chrootdirectory"]["value"] == "/srv/jail/%u"
+    assert userauth._list(member["authorizedkeysfile"]["value"]) == ["/etc/ssh/keys/%u"]
+    other = userauth.user_effective(state, "carol", ["carol"], "192.0.2.1")
+    assert "chrootdirectory" not in other
+
+
+def test_match_address_and_user_both_must_hold():
+    state = _state(CONFIG)
+    inside = userauth.user_effective(state, "bob", ["bob"], "10.1.2.3")
+    assert inside["pubkeyacceptedalgorithms"]["value"] == "ssh-ed25519"
+    outside = userauth.user_effective(state, "bob", ["bob"], "10.2.0.1")
+    assert "pubkeyacceptedalgorithms" not in outside or outside["pubkeyacceptedalgorithms"]["match"] is None
+    not_bob = userauth.user_effective(state, "carol", ["carol"], "10.1.2.3")
+    assert "pubkeyacceptedalgorithms" not in not_bob or not_bob["pubkeyacceptedalgorithms"]["match"] is None
