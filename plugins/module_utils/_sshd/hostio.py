@@ -42,8 +42,11 @@ RECORDED_OPTIONS = ("clients", "users", "match_context", "config_path", "sshd_pa
 
 # NUL-terminated printable strings: absolute paths (NUL on both sides, as version.paths_in_binary
 # and version.has_string want them) and anything naming OpenSSH_ (version.version_from_binary)
-_PATH_RE = re.compile(rb"(?<=\x00)/[\x20-\x7e]{0,%d}(?=\x00)" % (MAX_STRING_LEN - 1))
-_OPENSSH_RE = re.compile(rb"[\x20-\x7e]{0,%d}OpenSSH_[\x20-\x7e]{0,%d}" % (MAX_STRING_LEN // 2, MAX_STRING_LEN // 2))
+# (the regexes start with a literal, which re searches for quickly: a 1 MB binary takes milliseconds)
+_PATH_RE = re.compile(rb"\x00(/[\x20-\x7e]{0,%d})(?=\x00)" % (MAX_STRING_LEN - 1))
+_OPENSSH = re.compile(rb"OpenSSH_")
+_PRINTABLE_BEFORE = re.compile(rb"[\x20-\x7e]{0,%d}\Z" % (MAX_STRING_LEN // 2))
+_PRINTABLE_AFTER = re.compile(rb"[\x20-\x7e]{0,%d}" % (MAX_STRING_LEN // 2))
 _VERSION_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)(p\d+)?")
 
 
@@ -148,11 +151,15 @@ def binary_summary(data):
     """
     data = bytes(data or b"")
     found = {}
-    for regex in (_PATH_RE, _OPENSSH_RE):
-        for m in regex.finditer(data):
-            text = m.group(0).decode("ascii")
-            if text not in found or m.start() < found[text]:
-                found[text] = m.start()
+    for m in _PATH_RE.finditer(data):
+        found.setdefault(m.group(1).decode("ascii"), m.start(1))
+    for m in _OPENSSH.finditer(data):
+        # the printable run around the name, at most MAX_STRING_LEN // 2 on each side
+        start = _PRINTABLE_BEFORE.search(data, max(0, m.start() - MAX_STRING_LEN // 2), m.start()).start()
+        end = _PRINTABLE_AFTER.match(data, m.end()).end()
+        text = data[start:end].decode("ascii")
+        if text not in found or start < found[text]:
+            found[text] = start
     strings = [s for s, _pos in sorted(found.items(), key=lambda kv: (kv[1], kv[0]))][:MAX_STRINGS]
     info = elf.dynamic_info(data)
     return {"exists": True, "size": len(data), "strings": strings, "elf": {k: info.get(k) for k in ELF_KEYS}}
