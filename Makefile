@@ -186,3 +186,22 @@ molecule-layouts: venv collection images-layouts
 # Re-record tests/unit/fixtures/raw/<layout>/ from real hosts (22 cases, about 10 minutes).
 layout-evidence: venv collection images-layouts
 	$(PY) tests/lab/layout_evidence.py
+
+# The client matrix (issue 15): 17 real clients x 6 server crypto configs x 3 releases, the
+# verdict crypto.py computes against what each real client did; recorded in
+# tests/lab/client_matrix.json (replayed by tests/unit/.../test_crypto.py) and docs/clients.md.
+MATRIX_FLEET ?= matrix
+.PHONY: matrix matrix-subset
+matrix: venv collection images
+	$(PY) tests/lab/client_matrix.py setup
+	$(LAB) up $(MATRIX_FLEET) bullseye:1,bookworm:1,trixie:1
+	$(PY) tests/lab/client_matrix.py run $(MATRIX_FLEET) --out tests/lab/client_matrix.json; rc=$$?; \
+	  $(PY) tests/lab/client_matrix.py rsa-keys $(MATRIX_FLEET) || rc=1; \
+	  $(LAB) down $(MATRIX_FLEET); $(PY) tests/lab/client_matrix.py docs; exit $$rc
+
+# 21 cells (7 clients x 3 configs on trixie), about 1.5 minutes: fails when any real client disagrees
+matrix-subset: venv collection images
+	$(PY) tests/lab/client_matrix.py setup
+	$(LAB) up $(MATRIX_FLEET)-subset trixie:1
+	$(PY) tests/lab/client_matrix.py run $(MATRIX_FLEET)-subset --subset --out .build/client_matrix_subset.json; rc=$$?; \
+	  $(LAB) down $(MATRIX_FLEET)-subset; exit $$rc

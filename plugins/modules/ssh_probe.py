@@ -213,7 +213,8 @@ stages:
     classification:
       description:
         - What happened, for example V(ok), V(connection_refused), V(closed_before_banner), V(reset_before_banner),
-          V(banner_timeout), V(reset_during_kex), V(auth_denied), V(subsystem_refused), V(sftp_server_failed),
+          V(banner_timeout), V(reset_during_kex), V(kex_no_common_algorithm), V(kex_no_host_key_type),
+          V(auth_denied), V(closed_after_auth), V(subsystem_refused), V(sftp_server_failed),
           V(scp_missing), V(timeout), V(skipped).
       type: str
     finding_ids:
@@ -245,6 +246,13 @@ stages:
       type: dict
     auth:
       description: Authentication methods the server offered (V(offered)) and the one that succeeded (V(used)).
+      type: dict
+    negotiation:
+      description:
+        - For V(kex_no_common_algorithm) and V(kex_no_host_key_type), the list the client could not agree on
+          (V(list) is V(kex), V(hostkey), V(ciphers) or V(macs)) and the server's offer for it (V(server_offer),
+          KEXINIT markers left out). C(sshd_facts) names the cause on the server side with
+          C(client_algorithms_incompatible) and C(clients_refused_negotiation).
       type: dict
     notes:
       description: Observations about an operation that passed, for example a login shell that prints output.

@@ -9,8 +9,8 @@ section per id.
 
 import re
 
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth, platform
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import platform
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
@@ -724,6 +724,7 @@ CHECKS = [
     ("root_login_refused", check_root_login_refused),
     ("home_or_keys_insecure", check_home_or_keys_insecure),
 ]
+CHECKS += checks_auth.CHECKS
 
 
 def run_checks(state):

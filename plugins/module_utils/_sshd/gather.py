@@ -11,7 +11,7 @@ import os
 import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio, hosts_access, platform, service, sockets, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio, hosts_access, platform, service, sockets, userauth, version
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd.hostio import Host  # noqa: F401  (gather.Host)
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
@@ -607,4 +607,8 @@ def collect(host, options):
         ports = ports.split()
     state["listeners"] = gather_listeners(host, ports)
     state["users"] = gather_users(host, options.get("users"), eff)
+    if options.get("client_profiles"):
+        state["client_profiles"] = options["client_profiles"]
+    if options.get("user_auth"):
+        state["user_auth"] = userauth.gather_user_auth(host, options.get("users"), dict(state, clients=options.get("clients")))
     return state

@@ -19,6 +19,8 @@ import re
 import socket
 import time
 
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import crypto
+
 OPERATIONS = ("tcp", "ssh", "sftp", "scp", "scp_legacy")
 PHASES = ("connect", "banner", "kex", "host_key", "auth", "session", "exec", "subsystem", "transfer")
 _TRANSPORT = ("connect", "banner", "kex", "host_key", "auth", "session")
@@ -45,15 +47,16 @@ PRE_BANNER_SLOW = ["tcp_wrappers_denied", "privsep_dir_missing", "privsep_dir_in
                    "sshd_helper_missing", "max_startups_throttling"]
 BANNER_TIMEOUT = ["tcp_wrappers_denied", "max_startups_throttling"]
 DURING_KEX = ["privsep_dir_missing", "privsep_dir_insecure", "privsep_user_missing", "sshd_helper_missing"]
-AUTH_DENIED = ["user_not_allowed", "home_or_keys_insecure", "authorized_keys_unreadable", "account_locked",
-               "login_shell_invalid"]
-AFTER_AUTH_CLOSED = ["login_shell_invalid", "chroot_dir_insecure"]
+AUTH_DENIED = ["user_not_allowed", "home_or_keys_insecure", "authorized_keys_unreadable", "user_key_type_rejected",
+               "user_key_from_excludes_client", "account_locked", "login_shell_invalid"]
+AFTER_AUTH_CLOSED = ["login_shell_invalid", "chroot_dir_insecure", "account_expired"]
+NEGOTIATION = ["client_algorithms_incompatible", "clients_refused_negotiation"]
 SUBSYSTEM_REFUSED = ["sftp_subsystem_missing"]
 SFTP_SERVER_DIED = ["sftp_server_missing", "shell_output_breaks_sftp"]
 SHELL_OUTPUT = ["shell_output_breaks_sftp"]
 SCP_MISSING = ["scp_legacy_unavailable"]
 NOT_SSH = ["port_conflict"]
-WEAK_HOST_KEY = ["weak_host_key_only"]
+WEAK_HOST_KEY = ["weak_host_key_only", "client_algorithms_incompatible", "clients_refused_negotiation"]
 
 # ---------------------------------------------------------------- client version and capabilities
 
@@ -419,7 +422,7 @@ _RULES = (
     (re.compile(r"(banner line contains invalid characters|Bad remote protocol version identification|"
                 r"banner line too long|Protocol major versions differ|invalid format)"), "not_ssh", "banner", NOT_SSH),
     (re.compile(r"no matching host key type found"), "kex_no_host_key_type", "kex", WEAK_HOST_KEY),
-    (re.compile(r"Unable to negotiate with"), "kex_no_common_algorithm", "kex", []),
+    (re.compile(r"Unable to negotiate with"), "kex_no_common_algorithm", "kex", NEGOTIATION),
     (re.compile(r"REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed|"
                 r"host key for .* has changed"), "host_key_changed", "host_key", []),
     (re.compile(r"No \S+ host key is known for|Host key verification failed"), "host_key_unverified", "host_key", []),
@@ -435,6 +438,21 @@ _RULES = (
     (re.compile(r"No such file or directory|not found\.?$"), "remote_file_missing", "transfer", []),
     (re.compile(r": Permission denied$|Permission denied$"), "remote_file_unreadable", "transfer", []),
 )
+
+
+_NEGOTIATE_RE = re.compile(r"Unable to negotiate with \S+ port \d+: no matching (key exchange method|host key type|"
+                           r"cipher|MAC) found\. Their offer: (\S+)")
+_NEGOTIATE_LIST = {"key exchange method": "kex", "host key type": "hostkey", "cipher": "ciphers", "MAC": "macs"}
+
+
+def negotiation_failure(lines):
+    """The list an OpenSSH client could not agree on and what the server offered, or None."""
+    for line in lines or []:
+        m = _NEGOTIATE_RE.search(line)
+        if m:
+            offer = [a for a in m.group(2).split(",") if a not in crypto.PSEUDO_KEX]
+            return {"list": _NEGOTIATE_LIST[m.group(1)], "server_offer": offer}
+    return None
 
 
 def _stage(name, rc, elapsed_ms):
@@ -540,6 +558,10 @@ def classify(name, rc, stdout, stderr, elapsed_ms=None, protocol=None, user=None
         fit = _fit_rule(cls, phase, cands, name, protocol, reached, user)
         if fit is None:
             continue
+        if phase == "kex":
+            # the client's line names the list and the SERVER's offer (on the client side "Their
+            # offer" is the server's); sshd_facts' client_algorithms_incompatible names the line
+            stage["negotiation"] = negotiation_failure(lines)
         return _failed(stage, reached, cls, hit, fit[1], failed_at=fit[0] if fit[0] in phases else None)
 
     # No specific line: decide from how far the debug lines got.

@@ -24,7 +24,8 @@ _LOG_PATTERNS = re.compile(
     r"Missing privilege separation|Privilege separation user|must be owned by root|"
     r"does not exist or is not executable|subsystem request for|MaxStartups|"
     r"ROOT LOGIN REFUSED|Permissions 0\d+ for|too open|Deprecated option|Failed to start|"
-    r"Main process exited|Failed with result|Control process exited",
+    r"Main process exited|Failed with result|Control process exited|Unable to negotiate|"
+    r"not in PubkeyAccepted|not from a permitted host|has expired",
     re.IGNORECASE,
 )
 

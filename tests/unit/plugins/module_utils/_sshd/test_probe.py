@@ -14,6 +14,7 @@ import glob
 import json
 import os
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -508,7 +509,23 @@ def test_host_key_and_negotiation_failures():
     early = cut_after(fixture_stderr("trixie", "healthy", "trixie", "ssh"), "Remote protocol version")
     weak = probe.classify("ssh", 255, "", early + "Unable to negotiate with 127.0.0.1 port 22: no matching host key "
                           "type found. Their offer: ssh-rsa,ssh-dss\n")
-    assert weak["classification"] == "kex_no_host_key_type" and weak["finding_ids"] == ["weak_host_key_only"]
+    assert weak["classification"] == "kex_no_host_key_type"
+    assert weak["finding_ids"] == ["weak_host_key_only", "client_algorithms_incompatible", "clients_refused_negotiation"]
+    assert weak["negotiation"] == {"list": "hostkey", "server_offer": ["ssh-rsa", "ssh-dss"]}
+
+
+def _matrix_openssh_failures():
+    matrix = json.loads((Path(__file__).resolve().parents[5] / "tests" / "lab" / "client_matrix.json").read_text())
+    return [c for c in matrix["cells"] if c["client"].startswith("openssh_") and not c["real_ok"]
+            and any("Unable to negotiate" in line for line in c["client_error"])]
+
+
+@pytest.mark.parametrize("cell", _matrix_openssh_failures(),
+                         ids=lambda c: "%s-%s-%s" % (c["release"], c["config"], c["client"]))
+def test_real_openssh_refusals_name_the_list_and_the_server_side_ids(cell):
+    stage = probe.classify("ssh", 255, "", "\n".join(cell["client_error"]) + "\n")
+    assert stage["negotiation"]["list"] == cell["computed_failed"]
+    assert "client_algorithms_incompatible" in stage["finding_ids"]
 
 
 def test_connection_refused_and_unknown_host():
