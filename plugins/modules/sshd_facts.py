@@ -73,6 +73,28 @@ options:
     description: How many recent error lines of sshd and its helpers to return (0 disables log reading).
     type: int
     default: 8
+  client_profiles:
+    description:
+      - Client families or profiles (see docs/clients.md, for example C(openssh), C(putty), C(paramiko),
+        C(jsch-0.1.55), C(openssh-8.4)) that every host must serve; C(client_algorithms_incompatible)
+        names those the effective KexAlgorithms, HostKeyAlgorithms (with the host keys that load),
+        Ciphers, MACs and PubkeyAcceptedAlgorithms turn away.
+      - Empty means current OpenSSH, PuTTY and paramiko.
+    type: list
+    elements: str
+    default: []
+  user_auth:
+    description:
+      - For the accounts of O(users), read the authorized_keys files (owner, mode, ACL, key types,
+        C(from=) options), shadow dates, ChrootDirectory components, and run the account's shell as
+        sshd would start it for an external sftp-server (C(SHELL -c true) as that user, 5 s limit,
+        output capped) to find C(authorized_keys_unreadable), C(user_key_type_rejected),
+        C(user_key_from_excludes_client), C(account_expired), C(chroot_dir_insecure) and
+        C(shell_output_breaks_sftp).
+      - Running the shell opens a PAM session for the account (one log line); set false to skip
+        these reads.
+    type: bool
+    default: true
   record:
     description:
       - Also return every read of the host (commands with their exit code and output, file reads, stats,
@@ -179,7 +201,7 @@ def main():
         timings.append({"command": " ".join(args[:3]), "ms": round((time.monotonic() - t0) * 1000, 1)})
         return rc, out, err
 
-    host = gather.Host(run)
+    host = hostio.Host(run)
     if params["record"]:
         host = hostio.RecordingHost(host, meta={"options": {k: params[k] for k in sorted(hostio.RECORDED_OPTIONS)},
                                                 "euid": os.geteuid()})

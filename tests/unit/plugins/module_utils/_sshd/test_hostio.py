@@ -13,16 +13,12 @@ import sys
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import elf, gather, hostio, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import elf, hostio, version
 
 
 def real_run(args):
     res = subprocess.run(args, capture_output=True, text=True, check=False)
     return res.returncode, res.stdout, res.stderr
-
-
-def test_gather_host_is_the_hostio_host():
-    assert gather.Host is hostio.Host
 
 
 def test_stat_carries_mtime_size_and_islnk(tmp_path):
