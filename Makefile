@@ -201,7 +201,7 @@ matrix: venv collection images
 
 # 21 cells (7 clients x 3 configs on trixie), about 1.5 minutes: fails when any real client disagrees
 matrix-subset: venv collection images
-	$(PY) tests/lab/client_matrix.py setup
+	$(PY) tests/lab/client_matrix.py setup --subset
 	$(LAB) up $(MATRIX_FLEET)-subset trixie:1
 	$(PY) tests/lab/client_matrix.py run $(MATRIX_FLEET)-subset --subset --out .build/client_matrix_subset.json; rc=$$?; \
 	  $(LAB) down $(MATRIX_FLEET)-subset; exit $$rc
