@@ -374,7 +374,7 @@ def collect(execute, options, max_rounds=MAX_ROUNDS):
         host.misses = []
         state = gather.collect(host, params)
     warnings = []
-    left = [m for m in host.misses] + [m for m in host.unanswered if m not in host.misses]
+    left = list(host.misses) + [m for m in host.unanswered if m not in host.misses]
     if left:
         warnings.append("the raw collector could not answer %d host read(s) after %d rounds: %s"
                         % (len(left), len(host.rounds), "; ".join(hostio.describe(m, a) for m, a in left[:8])))
