@@ -13,6 +13,7 @@ On one lab host per release asked for (default all three), reached over SSH with
    then make python3 unusable (every /usr/bin/python3* moved away);
 4. sshd_facts (collector auto, and in check mode) falls back to raw by itself, says so in a
    warning and in ``collector``, and names the same finding ids as the module did;
+   as alice the raw collector says it is not root; as alice with sudo (become) it reads as root;
 5. ``ansible-playbook sshd.doctor.diagnose`` diagnoses the fault through the raw path: the
    fault is in the JSON report and the run says the raw collector answered.
 
@@ -155,6 +156,22 @@ def run(args):
             check(a["ansible_facts"]["sshd"]["collector"] == "raw", f"{what}: fell back to the raw collector")
             check(any("no usable Python" in w for w in a.get("warnings", [])), f"{what}: warns: no usable Python")
             check(ids(a) == ids(module[name]), f"{what}: same finding ids as the module with python3 {ids(a)}")
+    # as alice: without become the raw collector says it is not root; with sudo it reads as root
+    for h in fleet["hosts"]:
+        lab.podman_exec(h["container"], "printf 'alice ALL=(ALL) NOPASSWD: ALL\\n' > /etc/sudoers.d/alice; "
+                                        "chmod 0440 /etc/sudoers.d/alice")
+    as_alice = facts(inventory, extra_vars={"ansible_user": "alice"})
+    with_sudo = facts(inventory, extra_vars={"ansible_user": "alice", "ansible_become": True})
+    for h in fleet["hosts"]:
+        name = h["name"]
+        a, b = as_alice[name], with_sudo[name]
+        check(not a.get("failed") and any("not running as root" in w for w in a.get("warnings", [])),
+              f"{name} (alice, no python3): raw says it is not root")
+        check(not b.get("failed") and b["ansible_facts"]["sshd"]["collector"] == "raw"
+              and not any("not running as root" in w for w in b.get("warnings", [])),
+              f"{name} (alice with sudo, no python3): raw runs as root through become")
+        check(ids(b) == ids(module[name]), f"{name} (alice with sudo): same finding ids as the module {ids(b)}")
+
     forced = facts(inventory, {"collector": "module"})
     for h in fleet["hosts"]:
         check(forced[h["name"]].get("failed") is True, f"{h['name']}: collector: module fails without python3")
