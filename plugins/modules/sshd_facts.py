@@ -58,9 +58,14 @@ options:
         description: Routing domain.
         type: str
   config_path:
-    description: The main sshd configuration file.
+    description:
+      - The main sshd configuration file.
+      - When not given, the file the daemon really reads is used, the first of
+        the C(-f) option of the service's ExecStart (expanded with its EnvironmentFiles, such as
+        C(/etc/default/ssh) SSHD_OPTS or C(/etc/sysconfig/sshd) OPTIONS), the path compiled into
+        sshd, SUSE's vendor file C(/usr/etc/ssh/sshd_config) while C(/etc/ssh/sshd_config) does not
+        exist, and C(/etc/ssh/sshd_config). C(config.path_source) says which.
     type: path
-    default: /etc/ssh/sshd_config
   sshd_path:
     description: The sshd binary; found in the usual sbin directories when not given.
     type: path
@@ -190,6 +195,9 @@ def main():
     if os.geteuid() != 0:
         warnings.append("not running as root: host keys, /etc/shadow and `sshd -T` may be unreadable; "
                         "use become: true for a complete diagnosis")
+    if state["config"].get("readable") is False:
+        warnings.append("%s cannot be read: the configuration checks were skipped; run as root (become: true)"
+                        % state["config"]["path"])
     for w in warnings:
         module.warn(w)
     module.exit_json(changed=False, ansible_facts={"sshd": state})

@@ -53,11 +53,13 @@ def ansible_env():
                 ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_FORKS="10")
 
 
-def run_facts(inventory, variants):
+def run_facts(inventory, variants, become_user=None):
     """Run sshd_facts (record: true) once per variant of extra arguments, as the tasks of one
-    ansible-playbook run over every host of an inventory: [{host: result}] per variant."""
+    ansible-playbook run over every host of an inventory (as ``become_user`` when given):
+    [{host: result}] per variant."""
     base = {"clients": CLIENTS, "users": USERS, "record": True}
-    tasks = [{"name": f"variant {i}", "sshd.doctor.sshd_facts": {**base, **extra}, "ignore_errors": True}
+    become = {"become": True, "become_user": become_user} if become_user else {}
+    tasks = [{"name": f"variant {i}", "sshd.doctor.sshd_facts": {**base, **extra}, "ignore_errors": True, **become}
              for i, extra in enumerate(variants)]
     with tempfile.TemporaryDirectory() as tmp:
         book = Path(tmp) / "record.yml"
@@ -86,7 +88,9 @@ def record_case(case, fleet):
             lab.inject(h["name"], case)
     inventory = lab.LAB_DIR / fleet["name"] / "inventory-podman.yml"
     # the module, then the raw sh collector on the same host state (the unit tests compare them)
-    module, raw = run_facts(inventory, [{}, {"collector": "raw"}])
+    opts = lab.CASE_OPTIONS.get(case, {})
+    extra, become_user = opts.get("args", {}), opts.get("become_user")
+    module, raw = run_facts(inventory, [extra, {**extra, "collector": "raw"}], become_user)
     for suffix, results in (("", module), (".raw", raw)):
         problems += save(case, fleet, suffix, results)
     lab.cmd_down(argparse.Namespace(name=fleet["name"]))

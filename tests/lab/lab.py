@@ -453,6 +453,37 @@ FAULTS = {
         "mkdir -p /etc/systemd/system/ssh.socket.d\n"
         "printf '[Socket]\\nListenStream=\\nListenStream=2222\\n' > /etc/systemd/system/ssh.socket.d/50-port.conf\n"
         "systemctl daemon-reload\nsystemctl disable --now ssh.service\nsystemctl enable --now ssh.socket"),
+    # Attacks on the facts themselves (issue 13): states that once gave a wrong verdict or a traceback.
+    "privsep_dir_not_a_dir": (
+        "a file where /run/sshd should be while ssh.service stays active: every connection dies "
+        "(chroot: Not a directory)",
+        "rm -rf /run/sshd\ntouch /run/sshd"),
+    "include_fan_out": (
+        "nine drop-ins that each include their own directory: sshd stops at its include limit",
+        "for i in 1 2 3 4 5 6 7 8 9; do echo 'Include /etc/ssh/sshd_config.d/*.conf' "
+        "> /etc/ssh/sshd_config.d/0$i-loop.conf; done"),
+    "tcp_wrappers_denied_any_client": (
+        "hosts.deny `sshd: ALL`, read with no client named (a podman or console connection)",
+        "printf 'sshd: ALL\\n' >> /etc/hosts.deny"),
+    "tcp_wrappers_name_allowed": (
+        "hosts.deny `sshd: ALL` and hosts.allow `sshd: .containers.internal`: the lab's client 10.88.0.1 "
+        "resolves to host.containers.internal, so real libwrap lets it in",
+        "printf 'sshd: .containers.internal\\n' >> /etc/hosts.allow\nprintf 'sshd: ALL\\n' >> /etc/hosts.deny"),
+    "config_unreadable_not_root": (
+        "sshd_config mode 0600 (RHEL's default), read by a user who is not root: nothing can be judged",
+        "chmod 0600 /etc/ssh/sshd_config"),
+    "sftp_subsystem_in_match": (
+        "the only Subsystem sftp sits in a Match block: refused before 9.5, applies to alice only from 9.5",
+        "sed -i -E 's/^[[:space:]]*(Subsystem[[:space:]])/#\\1/I' /etc/ssh/sshd_config\n"
+        "printf 'Match User alice\\n    Subsystem sftp internal-sftp\\n' >> /etc/ssh/sshd_config\n"
+        "systemctl reload ssh || true"),
+}
+
+# How capture.py runs sshd_facts for a case, where it differs from the default (clients
+# 10.88.0.1, users root and alice, as root).
+CASE_OPTIONS = {
+    "tcp_wrappers_denied_any_client": {"args": {"clients": []}},
+    "config_unreadable_not_root": {"become_user": "alice"},
 }
 
 # Releases a fault can be reproduced on (default: all).  sshd-session exists from OpenSSH 9.8 on
@@ -472,6 +503,14 @@ FAULT_FINDINGS = {
     "host_keys_missing": ("host_keys_missing", ("service_failed",)),
     "host_key_insecure_mode": ("host_key_insecure_mode", ("service_failed",)),
     "port_conflict": ("port_conflict", ("service_failed",)),
+    "privsep_dir_not_a_dir": ("privsep_dir_missing", ()),
+    "include_fan_out": ("config_invalid", ()),
+    "tcp_wrappers_denied_any_client": ("tcp_wrappers_denied", ()),
+    # close cases that must stay quiet: the verdicts real libwrap and a non-root read give
+    "tcp_wrappers_name_allowed": (None, ()),
+    "config_unreadable_not_root": (None, ()),
+    # before 9.5 sshd also rejects Subsystem inside Match
+    "sftp_subsystem_in_match": ("sftp_subsystem_missing", ("config_invalid",)),
 }
 
 

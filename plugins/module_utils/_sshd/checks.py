@@ -10,6 +10,7 @@ section per id.
 import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import platform
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
@@ -43,6 +44,13 @@ def _service_down(state):
     return state.get("service", {}).get("active_state") in ("failed", "inactive")
 
 
+def config_known(state):
+    """The effective values can be trusted: sshd -T gave them, or the parser read every line sshd
+    would (readable, and no early stop at an include loop)."""
+    cfg = state.get("config") or {}
+    return cfg.get("source") == "sshd -T" or (cfg.get("readable") is not False and cfg.get("complete") is not False)
+
+
 def _ver(state):
     return tuple(state.get("version_tuple") or ())
 
@@ -53,8 +61,10 @@ def _ver(state):
 def check_sshd_not_installed(state):
     if state.get("installed"):
         return []
+    wanted = ((state.get("binaries") or {}).get("sshd") or {}).get("path")
     return [finding("sshd_not_installed", ERROR, "No sshd binary found on this host",
-                    ["searched /usr/sbin, /usr/local/sbin, /sbin, /usr/bin"],
+                    ["%s does not exist or is not executable" % wanted if wanted
+                     else "searched /usr/sbin, /usr/local/sbin, /sbin, /usr/bin"],
                     "Install the OpenSSH server package (openssh-server).")]
 
 
@@ -114,55 +124,121 @@ def check_service_not_enabled(state):
                     "Enable the service (systemctl enable).", remediable=True)]
 
 
+def _split_listen(item):
+    """("addr", "port") of `0.0.0.0:22`, `[::]:22` or `22` (no address: every address)."""
+    host, sep, port = item.rpartition(":")
+    if not sep:
+        return "", item
+    return host.strip("[]"), port
+
+
+_WILDCARD = ("", "0.0.0.0", "::")
+
+
+def socket_mismatches(listen, listen_addresses, ports, family):
+    """What the socket unit's ListenStream does differently from sshd_config: ports, addresses and
+    the address family.  Pure: lists of strings in, a list of sentences out."""
+    sock = [_split_listen(x) for x in listen]
+    sock_ports = {p for _a, p in sock}
+    wanted = [_split_listen(x) for x in listen_addresses] or [("", p) for p in ports]
+    wanted_ports = {p for _a, p in wanted} or set(ports)
+    out = []
+    if sock_ports != wanted_ports:
+        out.append("ports: the socket listens on %s, sshd_config says %s" % (
+            " ".join(sorted(sock_ports)), " ".join(sorted(wanted_ports))))
+    specific = sorted({a for a, _p in wanted if a not in _WILDCARD})
+    sock_specific = sorted({a for a, _p in sock if a not in _WILDCARD})
+    if specific and specific != sock_specific:
+        out.append("addresses: sshd_config says ListenAddress %s, the socket accepts on %s" % (
+            " ".join(specific), " ".join(sorted({a or "*" for a, _p in sock}))))
+    v6_wild = any(a in ("", "::") for a, _p in sock)
+    v4_only = all(a and ":" not in a for a, _p in sock)
+    if family == "inet" and v6_wild:
+        out.append("address family: AddressFamily inet, but the socket accepts IPv6 clients too")
+    if family == "inet6" and v4_only and sock:
+        out.append("address family: AddressFamily inet6, but the socket accepts IPv4 only")
+    return out
+
+
 def check_socket_activation_mismatch(state):
     svc = state.get("service") or {}
     sock = svc.get("socket") or {}
     if sock.get("active_state") != "active":
         return []
-    ports = _ports(state)
+    eff = (state.get("config") or {}).get("effective") or {}
+    la = (eff.get("listenaddress") or {}).get("value") or []
+    la = la.split() if isinstance(la, str) else la
+    family = str((eff.get("addressfamily") or {}).get("value") or "any").lower()
     listen = sock.get("listen") or []
-    socket_ports = {item.rsplit(":", 1)[-1] for item in listen}
-    if not ports or socket_ports == set(ports):
+    problems = socket_mismatches(listen, [x for x in la if (eff.get("listenaddress") or {}).get("file")], _ports(state), family)
+    if not problems:
         return []
+    if svc.get("socket_generator"):
+        fix = ("This host generates the socket's ListenStream from sshd_config (sshd-socket-generator): "
+               "run `systemctl daemon-reload` and `systemctl restart %s` to apply the configuration." % sock.get("unit"))
+    else:
+        fix = ("With socket activation the socket unit decides where sshd listens: set ListenStream in a drop-in "
+               "(systemctl edit %s), or disable the socket and enable the service." % sock.get("unit"))
     return [finding("socket_activation_mismatch", WARNING,
-                    "%s is active and listens on %s, but sshd_config says Port %s" % (
-                        sock.get("unit"), ", ".join(listen), " ".join(ports)),
-                    ["%s ListenStream: %s" % (sock.get("unit"), ", ".join(listen)),
-                     "Port %s (%s)" % (" ".join(ports), _where((state.get("config") or {}).get("effective", {}).get("port")) or "default")],
-                    "With socket activation the socket unit decides the port: change ListenStream in a drop-in "
-                    "(systemctl edit ssh.socket) or disable the socket and enable the service.")]
+                    "%s is active and accepts connections on %s, not where sshd_config says" % (
+                        sock.get("unit"), ", ".join(listen)),
+                    ["%s ListenStream: %s" % (sock.get("unit"), ", ".join(listen))] + problems
+                    + ["Port %s (%s)" % (" ".join(_ports(state)), _where(eff.get("port")) or "default")],
+                    fix)]
 
 
 # ---------------------------------------------------------------- privilege separation
 
 
+def _not_a_dir(ps):
+    return bool(ps.get("exists")) and ps.get("isdir") is False
+
+
+def _unique_messages(lines):
+    """Log and sshd -t lines, each message once (the journal repeats what sshd -t prints)."""
+    seen, out = set(), []
+    for line in lines:
+        text = re.sub(r"^.*?(sshd(-session)?(\[\d+\])?: )", "", line)
+        if text not in seen:
+            seen.add(text)
+            out.append(line)
+    return out
+
+
 def check_privsep_dir_missing(state):
     ps = state.get("privsep") or {}
-    if not state.get("installed") or ps.get("exists"):
+    if not state.get("installed") or (ps.get("exists") and not _not_a_dir(ps)):
         return []
     svc = state.get("service") or {}
-    if _service_down(state) and ps.get("persistent_by") == "RuntimeDirectory":
-        # systemd removes its RuntimeDirectory when the unit stops and recreates it at start
+    socket_waiting = (svc.get("socket") or {}).get("active_state") == "active" and svc.get("active_state") != "active"
+    if not ps.get("exists") and ((_service_down(state) and ps.get("persistent_by") == "RuntimeDirectory")
+                                 or socket_waiting):
+        # systemd removes its RuntimeDirectory when the unit stops and recreates it at start; with
+        # socket activation (Accept=no) it appears with the first connection
         return []
-    evidence = ["%s does not exist (compiled into %s)" % (ps.get("dir"), "sshd" if ps.get("dir_source") == "binary" else "default")]
+    if _not_a_dir(ps):
+        evidence = ["%s exists but is not a directory: sshd cannot chroot into it" % ps.get("dir")]
+    else:
+        evidence = ["%s does not exist (compiled into %s)" % (ps.get("dir"), "sshd" if ps.get("dir_source") == "binary" else "default")]
     if svc.get("active_state") == "active":
         evidence.append("%s is still active (pid %s): the listener runs, every new connection dies" % (svc.get("unit"), svc.get("main_pid")))
-    evidence += _test_output(state, "privilege separation|chroot")[:2]
-    evidence += _log(state, "Missing privilege separation|chroot\\(")[-3:]
+    evidence += _unique_messages(_test_output(state, "privilege separation|chroot")[:2]
+                                 + _log(state, "Missing privilege separation|chroot\\(")[-3:])
     if not ps.get("persistent"):
         evidence.append("nothing recreates it at boot: the unit has no RuntimeDirectory=%s and no tmpfiles.d line" % (
             ps.get("dir", "").rsplit("/", 1)[-1]))
-    return [finding("privsep_dir_missing", ERROR, "Privilege separation directory %s is missing" % ps.get("dir"), evidence,
-                    "install -d -m 0755 -o root -g root %s%s, then %s the service." % (
-                        ps.get("dir"),
-                        "" if ps.get("persistent") else "; make it persistent with tmpfiles.d (d %s 0755 root root -)" % ps.get("dir"),
-                        "start" if _service_down(state) else "restart"),
-                    remediable=True)]
+    summary = "Privilege separation directory %s %s" % (ps.get("dir"), "is not a directory" if _not_a_dir(ps) else "is missing")
+    fix = "%sinstall -d -m 0755 -o root -g root %s%s, then %s the service." % (
+        "Move the file %s aside (it is not sshd's), then " % ps.get("dir") if _not_a_dir(ps) else "",
+        ps.get("dir"),
+        "" if ps.get("persistent") else "; make it persistent with tmpfiles.d (d %s 0755 root root -)" % ps.get("dir"),
+        "start" if _service_down(state) else "restart")
+    return [finding("privsep_dir_missing", ERROR, summary, evidence, fix, remediable=not _not_a_dir(ps))]
 
 
 def check_privsep_dir_insecure(state):
     ps = state.get("privsep") or {}
-    if not ps.get("exists"):
+    if not ps.get("exists") or _not_a_dir(ps):
         return []
     mode = int(ps.get("mode") or "0", 8)
     problems = []
@@ -192,28 +268,19 @@ def check_privsep_user_missing(state):
 # ---------------------------------------------------------------- configuration
 
 
-_CONFIG_MESSAGE = re.compile(r"Bad configuration option|not allowed within a Match|Unsupported option|missing argument|"
-                             r"already defined|Directive|Bad yes/no|invalid|Bad .* argument|unknown", re.IGNORECASE)
-
-
 def config_errors(state):
-    """sshd -t/-T errors that are about the configuration text: those that name a file:line, or
-    that read like a config error; never privsep, host-key or warning-banner lines."""
+    """sshd -t/-T errors that are about the configuration text (never privsep, host-key, permission
+    or warning-banner lines)."""
     test = (state.get("config") or {}).get("test") or {}
     if not test or test.get("rc") == 0:
         return []
-    out = []
-    for e in test.get("errors", []):
-        msg = e.get("message", "")
-        if sshd_config.is_environment_error(msg) or msg.startswith("terminating"):
-            continue
-        if e.get("line") is not None or _CONFIG_MESSAGE.search(msg):
-            out.append(e)
-    return out
+    return sshd_config.text_errors(test.get("errors"))
 
 
 def check_config_invalid(state):
     cfg = state.get("config") or {}
+    if cfg.get("readable") is False:
+        return []
     errs = config_errors(state)
     source = "sshd -t"
     if not errs and cfg.get("valid") is None and cfg.get("parser_errors"):
@@ -280,6 +347,10 @@ def check_sftp_subsystem_missing(state):
     if (state.get("subsystems") or {}).get("sftp"):
         return []
     cfg = state.get("config") or {}
+    if not config_known(state):
+        # the text could not be read (not root), or sshd stops before its end (include loop):
+        # nothing is known of the Subsystem lines
+        return []
     evidence = ["no `Subsystem sftp` in the effective configuration (%s; files read: %s)" % (
         cfg.get("source"), ", ".join(cfg.get("files", [])))]
     for e in cfg.get("sftp_in_match", []):
@@ -324,20 +395,35 @@ def check_tcp_wrappers_denied(state):
     if not tw.get("linked"):
         return []
     denied = {addr: v for addr, v in (tw.get("clients") or {}).items() if v.get("verdict") == "deny"}
-    if not denied:
-        # refusals in the log alone are history: the current rules allow those addresses
-        return []
+    named = [addr for addr, v in (tw.get("clients") or {}).items() if v.get("source") == "option"]
+    blanket = tw.get("any_client")
     evidence = ["%s links %s: hosts.allow/hosts.deny apply" % (tw.get("binary"), tw.get("library"))]
+    if not denied:
+        # refusals in the log alone are history: the current rules allow those addresses.  With no
+        # client named, rules that refuse every client the rules do not name are the finding.
+        if named or not blanket:
+            return []
+        evidence.append("%s:%s `%s` refuses %s client that hosts.allow does not name" % (
+            blanket.get("file"), blanket.get("line"), blanket.get("rule"), "every" if blanket.get("all") else "almost every"))
+        evidence += _log(state, "refused connect from")[-3:]
+        return [finding("tcp_wrappers_denied", ERROR,
+                        "tcp_wrappers refuses every client not named in hosts.allow: their connections close before the SSH banner",
+                        evidence,
+                        "Name the clients that must reach sshd (the `clients` option / diagnose_clients) to get a verdict "
+                        "per client; allow them in /etc/hosts.allow (`sshd: ADDR`), never `ALL: ALL`.")]
+    uncertain = all(v.get("uncertain") for v in denied.values())
     for addr, v in denied.items():
         seen = " (refused in the log)" if v.get("source") == "log" else ""
-        evidence.append("client %s%s: denied by %s:%s `%s`" % (addr, seen, v.get("file"), v.get("line"), v.get("rule")))
+        name = " (name %s)" % v["client_name"] if v.get("client_name") else ""
+        evidence.append("client %s%s%s: denied by %s:%s `%s`%s" % (addr, name, seen, v.get("file"), v.get("line"), v.get("rule"),
+                                                                   "; uncertain: %s" % v.get("reason") if v.get("uncertain") else ""))
     evidence += _log(state, "refused connect from")[-3:]
-    return [finding("tcp_wrappers_denied", ERROR,
+    return [finding("tcp_wrappers_denied", WARNING if uncertain else ERROR,
                     "tcp_wrappers refuses %s: the connection closes before the SSH banner" % ", ".join(sorted(denied)),
                     evidence,
                     "Allow the named clients for sshd in /etc/hosts.allow (`sshd: ADDR`), never `ALL: ALL`; "
                     "addresses only seen refused in the log are not allowed automatically.",
-                    remediable=any(v.get("source") != "log" for v in denied.values()))]
+                    remediable=not uncertain and any(v.get("source") != "log" for v in denied.values()))]
 
 
 # ---------------------------------------------------------------- host keys
@@ -365,7 +451,8 @@ def check_host_keys_missing(state):
 
 
 def check_host_key_insecure_mode(state):
-    bad = [k for k in state.get("host_keys") or [] if k.get("exists") and key_mode_too_open(k)]
+    ssh_keys = (state.get("platform") or {}).get("ssh_keys_group", False)
+    bad = [k for k in state.get("host_keys") or [] if k.get("exists") and platform.key_mode_too_open(k, ssh_keys)]
     if not bad:
         return []
     usable = [k for k in state.get("host_keys") or [] if k.get("loadable")]
@@ -376,16 +463,6 @@ def check_host_key_insecure_mode(state):
                     "chmod 0600 the private keys (0640 root:ssh_keys where that group is used).", remediable=True)]
 
 
-def key_mode_too_open(key):
-    """sshd refuses a private key its owner can share (sshkey_perm_ok); 0640 root:ssh_keys is RHEL's way."""
-    if not key.get("mode"):
-        return False
-    mode = int(key["mode"], 8)
-    if key.get("group") == "ssh_keys" and mode & 0o037 == 0:
-        return False
-    return bool(mode & 0o077)
-
-
 def check_weak_host_key_only(state):
     usable = [k for k in state.get("host_keys") or [] if k.get("loadable")]
     if not usable:
@@ -393,6 +470,8 @@ def check_weak_host_key_only(state):
     if all((k.get("type") or "") in ("ssh-rsa", "ssh-dss", "rsa", "dsa") for k in usable):
         return [finding("weak_host_key_only", WARNING, "Only RSA/DSA host keys: OpenSSH >= 8.8 clients refuse ssh-rsa (SHA-1) signatures",
                         ["%s (%s)" % (k["path"], k.get("type")) for k in usable],
+                        "Add an ECDSA host key (FIPS mode: ed25519 keys do not load)."
+                        if (state.get("platform") or {}).get("fips") else
                         "Add an ed25519 host key (ssh-keygen -A creates missing default keys).")]
     return []
 
@@ -406,7 +485,8 @@ def check_port_conflict(state):
     ours = {svc.get("main_pid")}
     others = [s for s in listeners if s.get("process") and s.get("process") not in ("sshd", "systemd")
               and s.get("pid") not in ours]
-    bind_errors = _log(state, "Bind to port|Cannot bind any address|Address already in use")
+    bind_errors = [line for line in _log(state, "Bind to port|Cannot bind any address|Address already in use")
+                   if "Permission denied" not in line]
     if not others and not (bind_errors and _service_down(state)):
         return []
     evidence = ["%s:%s is held by %s (pid %s)" % (s["address"], s["port"], s["process"], s["pid"]) for s in others]
@@ -415,8 +495,39 @@ def check_port_conflict(state):
                     "Stop or move the other listener (named above), or give sshd another Port; then start sshd.")]
 
 
+_BIND_DENIED = re.compile(r"Bind to port (\d+) on (\S+) failed: Permission denied")
+
+
+def check_selinux_port_not_labeled(state):
+    """sshd may bind only ports labelled ssh_port_t; another port fails with Permission denied."""
+    if (state.get("platform") or {}).get("selinux") != "enforcing":
+        return []
+    lines = [line for line in (state.get("service") or {}).get("log", []) if _BIND_DENIED.search(line)]
+    if not lines:
+        return []
+    ports = sorted({_BIND_DENIED.search(line).group(1) for line in lines})
+    return [finding("selinux_port_not_labeled", ERROR,
+                    "SELinux keeps sshd from binding port %s (not labelled ssh_port_t)" % ", ".join(ports),
+                    ["SELinux is enforcing"] + lines[-3:],
+                    "Label the port: `semanage port -a -t ssh_port_t -p tcp %s` (policy decision; not applied "
+                    "automatically)." % ports[0])]
+
+
+def check_selinux_denial(state):
+    avc = (state.get("selinux") or {}).get("avc") or []
+    if not avc:
+        return []
+    labels = sorted(set(re.findall(r"tcontext=\S+:(\w+_t)", " ".join(avc))))
+    return [finding("selinux_denial", WARNING,
+                    "SELinux denied sshd access (%s)" % ", ".join(labels or ["see the audit lines"]),
+                    avc[-4:],
+                    "Restore the labels of the named paths (`restorecon -Rv PATH`, e.g. ~/.ssh after a copy or move); "
+                    "use `ausearch -m avc -c sshd` for the whole story.")]
+
+
 def check_max_startups_throttling(state):
-    lines = _log(state, "MaxStartups throttling")
+    # <= 9.x: "beginning MaxStartups throttling"; 10.0: "drop connection #N from [ADDR]:P on [ADDR]:22 Maxstartups"
+    lines = _log(state, "MaxStartups throttling|drop connection #\\d+ .*MaxStartups")
     if not lines:
         return []
     return [finding("max_startups_throttling", WARNING, "sshd throttled unauthenticated connections (MaxStartups)", lines[-3:],
@@ -444,6 +555,8 @@ def check_login_shell_invalid(state):
 
 
 def check_account_locked(state):
+    if not config_known(state):
+        return []
     eff = (state.get("config") or {}).get("effective") or {}
     use_pam = str((eff.get("usepam") or {}).get("value", "no")).lower() == "yes"
 
@@ -489,6 +602,8 @@ def user_access(eff, name, groups):
 
 
 def check_user_not_allowed(state):
+    if not config_known(state):
+        return []
     eff = (state.get("config") or {}).get("effective") or {}
 
     def one(_state, name, user):
@@ -506,6 +621,8 @@ def check_user_not_allowed(state):
 
 
 def check_root_login_refused(state):
+    if not config_known(state):
+        return []
     eff = (state.get("config") or {}).get("effective") or {}
     value = str((eff.get("permitrootlogin") or {}).get("value", "prohibit-password")).lower()
 
@@ -520,7 +637,7 @@ def check_root_login_refused(state):
     return _user_findings(state, one)
 
 
-def _bad_owner_or_mode(info, name):
+def _bad_owner_or_mode(info, name, relaxation=True):
     if not info or not info.get("exists"):
         return None
     mode = int(info.get("mode") or "0", 8)
@@ -528,9 +645,9 @@ def _bad_owner_or_mode(info, name):
         return "%s is owned by %s" % (info["path"], info.get("owner"))
     if mode & 0o002:
         return "%s has mode %s (world writable)" % (info["path"], info.get("mode"))
-    # Debian's sshd accepts group write when the group is the user's own private group; upstream
-    # does not. Only a group shared with others is reported, so Debian hosts get no false alarm.
-    if mode & 0o020 and info.get("group") != name:
+    # Debian's sshd accepts group write when the group's only member is the owner (a private
+    # group); upstream sshd (RHEL, SUSE, Alpine) never does.
+    if mode & 0o020 and not platform.group_write_allowed(info, name, relaxation):
         return "%s has mode %s (writable by group %s)" % (info["path"], info.get("mode"), info.get("group"))
     return None
 
@@ -540,12 +657,13 @@ def check_home_or_keys_insecure(state):
     if str((eff.get("strictmodes") or {}).get("value", "yes")).lower() == "no":
         return []
 
+    relax = (state.get("platform") or {}).get("private_group_relaxation", True)
+
     def one(_state, name, user):
         if not user.get("exists"):
             return []
-        problems = [p for p in (_bad_owner_or_mode(i, name) for i in (user.get("home_chain") or [])[1:]) if p]
-        problems += [p for p in (_bad_owner_or_mode(user.get("ssh_dir"), name),) if p]
-        problems += [p for p in (_bad_owner_or_mode(k, name) for k in user.get("authorized_keys") or []) if p]
+        paths = (user.get("home_chain") or [])[1:] + [user.get("ssh_dir")] + list(user.get("authorized_keys") or [])
+        problems = [p for p in (_bad_owner_or_mode(i, name, relax) for i in paths) if p]
         if not problems:
             return []
         return [finding("home_or_keys_insecure", ERROR, "StrictModes refuses %s's keys: bad ownership or modes" % name,
@@ -576,6 +694,8 @@ CHECKS = [
     ("host_key_insecure_mode", check_host_key_insecure_mode),
     ("weak_host_key_only", check_weak_host_key_only),
     ("port_conflict", check_port_conflict),
+    ("selinux_port_not_labeled", check_selinux_port_not_labeled),
+    ("selinux_denial", check_selinux_denial),
     ("max_startups_throttling", check_max_startups_throttling),
     ("login_shell_invalid", check_login_shell_invalid),
     ("account_locked", check_account_locked),

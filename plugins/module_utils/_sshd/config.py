@@ -37,6 +37,7 @@ import re
 
 SSHDIR = "/etc/ssh"
 SERVCONF_MAX_DEPTH = 16
+MAX_LINES = 200000  # logical lines read in one parse, every Include expanded
 
 # Keywords that may appear after a Match line: OpenSSH 10.0p2, each one tried with
 # `sshd -t` ("Directive 'X' is not allowed within a Match block" or not).  The manual page
@@ -304,6 +305,11 @@ def split_line(line):
     """``(tokens, error)`` for one line: tokens are ``[Keyword, arg, ...]`` or ``[]``; error is text or None."""
     tokens, error, _rest = _split(line)
     return tokens, error
+
+
+def split_with_rest(line):
+    """``(tokens, error, rest)``: as split_line, plus the argument text after the keyword."""
+    return _split(line)
 
 
 def tokenize(line):
@@ -606,6 +612,11 @@ class _Parse:
         self.base_dir = base_dir
         self.max_depth = max_depth
         self.cache = {}
+        self.lines_left = MAX_LINES
+        # sshd exits at the first include loop or over-deep include ("Too many recursive
+        # configuration includes"): the walk stops there too, so a drop-in directory that
+        # includes itself costs milliseconds instead of every ordering of its files.
+        self.aborted = False
         self.result = {"path": path, "files": [], "entries": [], "matches": [], "includes": [], "errors": []}
 
     def error(self, file, line, message):
@@ -622,7 +633,7 @@ class _Parse:
     def run(self, path):
         stack = [{"file": path, "lines": None, "pos": 0, "depth": 0, "match": None, "base": None,
                   "chain": (path,), "from": None}]
-        while stack:
+        while stack and not self.aborted:
             frame = stack[-1]
             if frame["lines"] is None and not self.open_frame(frame):
                 stack.pop()
@@ -632,8 +643,15 @@ class _Parse:
                 continue
             number, original, content, had_nul = frame["lines"][frame["pos"]]
             frame["pos"] += 1
+            self.lines_left -= 1
+            if self.lines_left < 0:
+                self.error(frame["file"], number, f"more than {MAX_LINES} configuration lines with every Include "
+                                                  "expanded: the rest is not read")
+                self.aborted = True
+                break
             children = self.line(frame, number, original, content, had_nul)
             stack.extend(reversed(children))
+        self.result["complete"] = not self.aborted
         return self.result
 
     def open_frame(self, frame):
@@ -695,8 +713,10 @@ class _Parse:
                                             "paths": paths, "match": frame["match"], "depth": frame["depth"]})
             for path in paths:
                 child = self.child(frame, number, path)
-                if child is not None:
-                    children.append(child)
+                if child is None:
+                    self.aborted = True
+                    return []
+                children.append(child)
         return children
 
     def child(self, frame, number, path):
@@ -724,8 +744,10 @@ def parse_config(path, reader=None, globber=None, base_dir=SSHDIR, max_depth=SER
          "entries": [{"keyword" (lowercase), "args", "text", "file", "line", "match", "depth", "raw"}],
          "matches": [{"index", "file", "line", "criteria", "text", "parent", "depth", "valid"}],
          "includes": [{"file", "line", "pattern", "glob", "paths", "match", "depth"}],
-         "errors": [{"file", "line", "message"}]}
+         "errors": [{"file", "line", "message"}], "complete": bool}
 
+    ``complete`` is False when the walk stopped early, as sshd does, at an include loop, an
+    include deeper than sshd allows, or the line budget: the entries are then a prefix.
     ``match`` of an entry is the index of the Match block it belongs to (None: global);
     ``raw`` is its argument text before splitting (sshd keeps it verbatim for ForceCommand).
     ``parent`` of a Match started in an included file is the Match the Include stood in:
@@ -888,12 +910,19 @@ def validate(parsed, version=None):
 _ENVIRONMENT_ERRORS = re.compile(
     r"privilege separation|must be owned by root|no hostkeys available|Unable to load host key|"
     r"does not exist or is not executable|UNPROTECTED PRIVATE KEY|are too open|private key will be ignored|"
-    r"private key files are NOT accessible|^@+$", re.IGNORECASE)
+    r"private key files are NOT accessible|Permission denied|^@+$", re.IGNORECASE)
 
 
 def is_environment_error(message):
     """True when an sshd -t message is about the host (privsep dir or user, host keys), not the text."""
     return bool(_ENVIRONMENT_ERRORS.search((message or "").strip()))
+
+
+def text_errors(errors):
+    """The sshd -t/-T errors that are about the configuration text: every message but the host's
+    (privsep dir or user, host keys, permissions) and the closing "terminating, N bad ..." line."""
+    return [e for e in errors or [] if not is_environment_error(e.get("message"))
+            and not (e.get("message") or "").startswith("terminating")]
 
 
 def parse_sshd_T(text):

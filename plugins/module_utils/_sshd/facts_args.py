@@ -8,7 +8,7 @@ ARGUMENT_SPEC = {
     "users": {"type": "list", "elements": "str", "default": []},
     "match_context": {"type": "dict", "options": {
         k: {"type": "str"} for k in ("user", "host", "addr", "laddr", "lport", "rdomain")}},
-    "config_path": {"type": "path", "default": "/etc/ssh/sshd_config"},
+    "config_path": {"type": "path"},
     "sshd_path": {"type": "path"},
     "log_lines": {"type": "int", "default": 8},
     "record": {"type": "bool", "default": False},

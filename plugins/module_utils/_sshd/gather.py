@@ -10,9 +10,9 @@ logic here can be driven by captured outputs in tests.
 import os
 import re
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, service, sockets, version
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd.hostio import Host  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio, hosts_access, platform, service, sockets, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.hostio import Host  # noqa: F401  (gather.Host)
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
 HELPER_DIRS = ("/usr/lib/openssh", "/usr/libexec/openssh", "/usr/libexec", "/usr/lib/ssh", "/usr/local/libexec")
@@ -23,6 +23,17 @@ PRIVSEP_DIRS = ("/run/sshd", "/var/run/sshd", "/var/empty/sshd", "/usr/share/emp
 DEFAULT_HOST_KEYS = ("/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
 TMPFILES_DIRS = ("/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/lib/tmpfiles.d")
 PASSWD_FIELDS = ("name", "passwd", "uid", "gid", "gecos", "home", "shell")
+DEFAULT_CONFIG = "/etc/ssh/sshd_config"
+# Ubuntu >= 22.10 derives ssh.socket's ListenStream from sshd_config at daemon-reload
+AUDIT_LOG = "/var/log/audit/audit.log"
+GENERATOR_DIRS = ("/usr/lib/systemd/system-generators", "/lib/systemd/system-generators")
+VENDOR_CONFIG = "/usr/etc/ssh/sshd_config"  # SUSE: used while /etc/ssh/sshd_config does not exist
+# Where init scripts take sshd's options from (Debian, RHEL, Alpine), and the variable.
+INIT_OPTION_FILES = (("/etc/default/ssh", "SSHD_OPTS"), ("/etc/sysconfig/sshd", "OPTIONS"),
+                     ("/etc/conf.d/sshd", "SSHD_OPTS"))
+# Addresses from the documentation ranges (RFC 5737, RFC 3849): no hosts.allow names them, so
+# when libwrap refuses all of them it refuses every client the rules do not name.
+ANY_CLIENT = ("192.0.2.10", "198.51.100.20", "203.0.113.30", "2001:db8::40")
 
 
 def _which(host, name, dirs):
@@ -52,15 +63,15 @@ def file_info(host, path):
 
 def gather_binaries(host, sshd_path=None):
     sshd = sshd_path or _which(host, "sshd", SBIN_DIRS)
-    data = host.read_bytes(sshd) if sshd else None
+    data = host.binary(sshd) if sshd else None
     state = {"sshd": binary_info(host, sshd), "sshd_session": None, "sshd_auth": None,
              "sftp_server": None, "scp": binary_info(host, _which(host, "scp", ("/usr/bin", "/usr/local/bin", "/bin")))}
     for key, name in (("sshd_session", "sshd-session"), ("sshd_auth", "sshd-auth")):
-        compiled = version.paths_in_binary(data, name)
+        compiled = hostio.summary_paths(data, name)
         path = compiled[0] if compiled else None
         if path:
             state[key] = binary_info(host, path)
-    compiled = version.paths_in_binary(data, "sftp-server")
+    compiled = hostio.summary_paths(data, "sftp-server")
     candidates = compiled + [p for p in SFTP_SERVER_PATHS if p not in compiled]
     sftp = next((p for p in candidates if host.stat(p)), candidates[0] if compiled else None)
     state["sftp_server"] = binary_info(host, sftp) if sftp else {"path": None, "exists": False, "executable": False}
@@ -71,7 +82,7 @@ def gather_version(host, sshd_path, sshd_data):
     """The banner string compiled into the binary (SSH_RELEASE, with the portable suffix: the
     version sshd announces; 9.2's `sshd -V` says only `OpenSSH_9.2`), read from the bytes already
     in hand; else `sshd -V` (9.x prints it; 8.x prints it in its usage text), else `ssh -V`."""
-    bver, btup = version.version_from_binary(sshd_data)
+    bver, btup = hostio.summary_version(sshd_data)
     if bver and "p" in bver:
         # no process to run: the release string is what `sshd -V` would print, suffix included
         return {"version": bver, "version_tuple": list(btup), "version_source": "binary"}
@@ -101,14 +112,17 @@ def gather_service(host, log_lines):
         init = "sysvinit"
     state = {"init": init, "unit": None, "active_state": None, "sub_state": None, "enabled": None,
              "main_pid": None, "result": None, "exec_main_status": None, "runtime_directory": [],
-             "drop_ins": [], "socket": None, "log": [], "log_source": None}
+             "drop_ins": [], "socket": None, "socket_generator": False, "log": [], "log_source": None}
     if init == "systemd":
         out = host.run(["systemctl", "show", "-p", ",".join(service.SHOW_PROPERTIES),
                         "ssh.service", "sshd.service", "ssh.socket", "sshd.socket"])[1]
         svc, sock = service.pick_units(service.parse_systemctl_show(out))
         if svc:
-            state.update({k: v for k, v in svc.items() if k in state or k in ("fragment_path", "restarts")})
+            state.update({k: v for k, v in svc.items()
+                          if k in state or k in ("fragment_path", "restarts", "exec_start", "environment_files",
+                                                 "environment")})
         state["socket"] = sock
+        state["socket_generator"] = bool(sock) and any(host.exists(d + "/sshd-socket-generator") for d in GENERATOR_DIRS)
         if log_lines and svc:
             rc, out, _err = host.run(["journalctl", "-u", svc["unit"], "-n", "200", "-o", "short-iso",
                                       "--no-pager", "-q"])
@@ -119,8 +133,8 @@ def gather_service(host, log_lines):
         name = "ssh" if host.exists("/etc/init.d/ssh") else "sshd"
         state["unit"] = name
         cmd = ["rc-service", name, "status"] if init == "openrc" else ["/etc/init.d/" + name, "status"]
-        rc = host.run(cmd)[0]
-        state["active_state"] = "active" if rc == 0 else "inactive"
+        rc, out, err = host.run(cmd)
+        state["active_state"] = service.init_script_state(rc, (out or "") + (err or ""))
     if log_lines and not state["log"]:
         for path in ("/var/log/auth.log", "/var/log/secure", "/var/log/messages"):
             text = host.read_text(path, limit=4 << 20)
@@ -132,8 +146,29 @@ def gather_service(host, log_lines):
     return state
 
 
+def gather_platform(host, sshd_data):
+    """The distribution and what its sshd build does differently (read from the binary), FIPS, SELinux."""
+    osr = platform.parse_os_release(host.read_text("/etc/os-release") or host.read_text("/usr/lib/os-release"))
+    vendor = platform.openssh_vendor((sshd_data or {}).get("strings"))
+    enforce = (host.read_text("/sys/fs/selinux/enforce") or "").strip()
+    return {"os_id": osr.get("ID"), "os_version": osr.get("VERSION_ID"), "family": platform.family(osr),
+            "openssh_vendor": vendor, "private_group_relaxation": vendor in ("Debian", "Ubuntu"),
+            "ssh_keys_group": hostio.summary_has(sshd_data, "ssh_keys"),
+            "fips": (host.read_text("/proc/sys/crypto/fips_enabled") or "").strip() == "1",
+            "selinux": {"1": "enforcing", "0": "permissive"}.get(enforce)}
+
+
+def gather_selinux(host, plat):
+    """SELinux denials of sshd from the audit log (only where SELinux is on)."""
+    if not plat.get("selinux"):
+        return {"avc": []}
+    text = host.read_text(AUDIT_LOG, limit=4 << 20) or ""
+    return {"avc": [line for line in text.splitlines()[-5000:]
+                    if "avc:" in line and "denied" in line and ("sshd" in line or "ssh_home_t" in line)][-10:]}
+
+
 def gather_privsep(host, data, svc, privsep_user="sshd"):
-    compiled = [d for d in PRIVSEP_DIRS if version.has_string(data, d)]
+    compiled = [d for d in PRIVSEP_DIRS if hostio.summary_has(data, d)]
     path = compiled[0] if compiled else "/var/empty"
     info = file_info(host, path)
     persistent_by = None
@@ -159,16 +194,75 @@ def gather_privsep(host, data, svc, privsep_user="sshd"):
             "user": privsep_user, "user_exists": user_exists}
 
 
-def gather_config(host, sshd_path, config_path, match_context, ver=None):
-    parsed = sshd_config.parse_config(config_path, reader=host.read_text, globber=host.glob)
-    state = {"path": config_path, "files": parsed["files"], "parse_errors": parsed["errors"],
-             "valid": None, "test": None, "source": "parser", "effective": {}, "matches": parsed["matches"],
-             "parser_errors": []}
+def gather_runtime(host, svc, sshd_path, sshd_data, config_path=None):
+    """How the daemon is really started: the unit's ExecStart (or the init script's options file)
+    expanded with its EnvironmentFiles, the `-f` and `-o` it passes, and the configuration path
+    with where that came from (option, command line, compiled into sshd, SUSE's vendor file)."""
+    env, files, argv, via = {}, [], [], None
+    if svc.get("init") == "systemd" and svc.get("exec_start"):
+        env.update(svc.get("environment") or {})
+        for ef in svc.get("environment_files") or []:
+            text = host.read_text(ef["path"])
+            files.append({"path": ef["path"], "optional": ef["optional"], "read": text is not None})
+            if text is not None:
+                env.update(service.parse_environment_file(text))
+        argv = service.expand_argv(svc["exec_start"], env)
+        via = "%s ExecStart" % svc.get("unit")
+    elif svc.get("init") in ("sysvinit", "openrc"):
+        for path, var in INIT_OPTION_FILES:
+            text = host.read_text(path)
+            if text is None:
+                continue
+            files.append({"path": path, "optional": True, "read": True})
+            opts = service.parse_environment_file(text).get(var)
+            if opts:
+                argv = [sshd_path or "sshd"] + service.shell_words(opts)
+                via = "%s %s" % (path, var)
+            break
+    opts = service.sshd_options(argv) if argv else {"config_file": None, "options": [], "flags": []}
+    if config_path:
+        path, source = config_path, "option"
+    elif opts["config_file"]:
+        path, source = opts["config_file"], "%s -f" % via
+    else:
+        compiled = [p for p in hostio.summary_paths(sshd_data, "sshd_config") if p != VENDOR_CONFIG]
+        path, source = (compiled[0], "binary") if compiled else (DEFAULT_CONFIG, "default")
+        if not host.exists(path) and hostio.summary_has(sshd_data, VENDOR_CONFIG) and host.exists(VENDOR_CONFIG):
+            # SUSE's sshd (it carries the vendor path) reads /usr/etc/ssh/sshd_config while the
+            # admin has no /etc/ssh/sshd_config; an unpatched sshd never reads it
+            path, source = VENDOR_CONFIG, "vendor"
+    return {"argv": argv, "argv_source": via, "config_path": path, "config_path_source": source,
+            "options": opts["options"], "environment_files": files}
+
+
+def option_entries(options, where="(command line)"):
+    """Parser entries for `-o Keyword=value` options: sshd reads them before the file, so they win."""
+    out = []
+    for number, text in enumerate(options, 1):
+        tokens, _err, rest = sshd_config.split_with_rest(text)
+        if tokens:
+            out.append({"keyword": tokens[0].lower(), "args": tokens[1:], "text": text, "file": where,
+                        "line": number, "match": None, "depth": 0, "raw": rest})
+    return out
+
+
+def gather_config(host, sshd_path, runtime, match_context, ver=None):
+    path = runtime["config_path"]
+    parsed = sshd_config.parse_config(path, reader=host.read_text, globber=host.glob)
+    parsed["entries"] = option_entries(runtime["options"]) + parsed["entries"]
+    readable = not (any(e["file"] == path and e["line"] is None and e["message"].startswith("cannot read")
+                        for e in parsed["errors"]) and host.exists(path))
+    state = {"path": path, "path_source": runtime["config_path_source"], "command_line_options": runtime["options"],
+             "files": parsed["files"], "readable": readable, "complete": parsed.get("complete", True), "parse_errors": parsed["errors"], "valid": None,
+             "test": None, "source": "parser", "effective": {}, "matches": parsed["matches"], "parser_errors": []}
     eff = sshd_config.effective(parsed, match_context, ver)
     if sshd_path:
         # `sshd -T` runs every check `sshd -t` does before it prints the effective config, so one
-        # run gives both: exit 0 with the dump, or the same errors `sshd -t` would print.
-        cmd = [sshd_path, "-T", "-f", config_path]
+        # run gives both: exit 0 with the dump, or the same errors `sshd -t` would print.  It gets
+        # the options the daemon is started with.
+        cmd = [sshd_path, "-T", "-f", path]
+        for opt in runtime["options"]:
+            cmd += ["-o", opt]
         spec = ",".join("%s=%s" % (k, v) for k, v in sorted((match_context or {}).items())
                         if k in ("user", "host", "addr", "laddr", "lport", "rdomain") and v)
         if spec:
@@ -177,21 +271,31 @@ def gather_config(host, sshd_path, config_path, match_context, ver=None):
         errors = sshd_config.parse_sshd_t_errors(err)
         state["test"] = {"rc": rc, "command": " ".join(cmd), "errors": errors,
                          "output": [line for line in (err or "").splitlines() if line][:20]}
-        # A failure caused only by the environment (privsep dir, host keys) says nothing of the text.
-        state["valid"] = True if rc == 0 else (False if checks.config_errors({"config": state}) else None)
-    if state["valid"] is not True:
-        # sshd could not judge the text (or is absent): the own validator says what it can
-        state["parser_errors"] = sshd_config.validate(parsed, ver)
         if rc == 0:
+            state["valid"] = True
             state["source"] = "sshd -T"
             eff = merge_effective(eff, sshd_config.parse_sshd_T(out))
+        elif sshd_config.text_errors(errors):
+            state["valid"] = False
+        # else: only the host kept sshd from judging the text (privsep dir, host keys, not root)
+    if state["valid"] is not True:
+        # sshd could not judge the text (or is absent): the own validator says what it can
+        state["parser_errors"] = sshd_config.validate(parsed, ver) if readable else []
+    for entry in eff.values():
+        entry.setdefault("origin", _origin(entry))
     state["effective"] = eff
     state["_parsed"] = parsed
     return state
 
 
+def _origin(entry):
+    if entry.get("file") == "(command line)":
+        return "command line"
+    return "config" if entry.get("file") else "compiled default"
+
+
 def merge_effective(parsed_eff, dump):
-    """sshd -T values win; the parser supplies file:line provenance for them."""
+    """sshd -T values win (compiled defaults included); the parser supplies file:line provenance."""
     out = {}
     for key, value in dump.items():
         prov = parsed_eff.get(key, {})
@@ -232,7 +336,8 @@ def serving_binary(binaries, vtuple):
     return (binaries.get("sshd") or {}).get("path")
 
 
-_REFUSED_RE = re.compile(r"refused connect from (\S+)")
+# libwrap logs `refused connect from NAME (ADDR)`: the address is in the parentheses
+_REFUSED_RE = re.compile(r"refused connect from (\S+)(?: \(([^)\s]+)\))?")
 
 
 def refused_clients(log_lines):
@@ -240,40 +345,80 @@ def refused_clients(log_lines):
     out = []
     for line in log_lines or []:
         m = _REFUSED_RE.search(line)
-        if m and m.group(1) not in out:
-            out.append(m.group(1))
+        addr = m and (m.group(2) or m.group(1))
+        if addr and addr not in out:
+            out.append(addr)
     return out
 
 
-def gather_tcp_wrappers(host, binaries, vtuple, clients, log_lines=None):
-    path = serving_binary(binaries, vtuple)
-    data = host.read_bytes(path) if path else None
+def gather_tcp_wrappers(host, binaries, vtuple, clients, log_lines=None, summaries=None):
+    served_by = serving_binary(binaries, vtuple)
+    summary = (summaries or {}).get(served_by) or (host.binary(served_by) if served_by else None)
     linked = None
     libs = []
-    if data:
-        info = elf.dynamic_info(data)
-        if info.get("ok"):
-            libs = info.get("needed", [])
-            linked = any(lib.startswith("libwrap.so") for lib in libs)
+    if summary and (summary.get("elf") or {}).get("ok"):
+        libs = hostio.summary_needed(summary)
+        linked = any(lib.startswith("libwrap.so") for lib in libs)
     rules = {}
-    for key, path in (("allow", "/etc/hosts.allow"), ("deny", "/etc/hosts.deny")):
-        text = host.read_text(path)
-        if text is None and host.exists(path):
+    for key, table in (("allow", "/etc/hosts.allow"), ("deny", "/etc/hosts.deny")):
+        text = host.read_text(table)
+        if text is None and host.exists(table):
             # libwrap denies every client hosts.allow did not grant when hosts.deny is unreadable
-            rules[key] = hosts_access.table_error(path, "exists but cannot be read")
+            rules[key] = hosts_access.table_error(table, "exists but cannot be read")
         else:
-            rules[key] = hosts_access.parse_rules(text or "", path)
+            rules[key] = hosts_access.parse_rules(text or "", table)
     verdicts = {}
-    # the clients asked about, then those libwrap refused according to the log: a refusal in
-    # the log counts only while the current rules still deny that address
-    for addr, source in [(a, "option") for a in clients or []] + [(a, "log") for a in refused_clients(log_lines)]:
-        if addr in verdicts:
-            continue
-        verdicts[addr] = hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd",
-                                               reader=host.read_text)
-        verdicts[addr]["source"] = source
-    return {"linked": linked, "binary": path, "library": next((x for x in libs if x.startswith("libwrap")), None),
-            "rules": rules, "clients": verdicts}
+    if linked is not False:
+        # the clients asked about, then those libwrap refused according to the log: a refusal in
+        # the log counts only while the current rules still deny that address
+        for addr, source in [(a, "option") for a in clients or []] + [(a, "log") for a in refused_clients(log_lines)]:
+            if addr not in verdicts:
+                verdicts[addr] = client_verdict(host, rules, addr)
+                verdicts[addr]["source"] = source
+    return {"linked": linked, "binary": served_by,
+            "library": next((x for x in libs if x.startswith("libwrap")), None),
+            "rules": rules, "clients": verdicts,
+            "any_client": any_client_verdict(rules) if linked else None}
+
+
+def client_verdict(host, rules, addr):
+    """libwrap's verdict for one client.  When the rules consult the client's host name (KNOWN,
+    .domain, names, PARANOID), the name is resolved on the target as libwrap would (reverse
+    lookup, then a forward lookup that must give the address back)."""
+    result = hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd", reader=host.read_text)
+    if not result.get("uncertain"):
+        return result
+    name = resolve_client_name(host, addr)
+    again = hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd", reader=host.read_text,
+                                  client_name=name)
+    again["client_name"] = name
+    return again
+
+
+def resolve_client_name(host, addr):
+    """The verified name of ``addr`` (getent: reverse, then forward) as libwrap sees it: the name,
+    "paranoid" when the forward lookup does not give the address back, "unknown" when the reverse
+    lookup finds nothing; None when the lookup could not be made (no getent)."""
+    rc, out, _err = host.run(["getent", "hosts", addr])
+    fields = out.split() if rc == 0 and out else []
+    if len(fields) < 2:
+        return "unknown" if rc in (0, 2) else None
+    name = fields[1]
+    rc, out, _err = host.run(["getent", "ahosts", name])
+    forward = {line.split()[0] for line in (out or "").splitlines() if line.split()} if rc == 0 else set()
+    return name if addr in forward else "paranoid"
+
+
+def any_client_verdict(rules):
+    """Whether the rules refuse every client they do not name (e.g. hosts.deny `sshd: ALL`):
+    the verdict for addresses no rule names, with the deciding rule; None when they admit them."""
+    results = [hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd") for addr in ANY_CLIENT]
+    denied = [r for r in results if r["verdict"] == "deny"]
+    if not denied:
+        return None
+    first = denied[0]
+    return {"verdict": "deny", "all": len(denied) == len(results), "file": first.get("file"),
+            "line": first.get("line"), "rule": first.get("rule"), "reason": first.get("reason")}
 
 
 def _key_type(path, pub_text):
@@ -287,7 +432,7 @@ def _key_type(path, pub_text):
     return None
 
 
-def gather_host_keys(host, eff):
+def gather_host_keys(host, eff, plat):
     configured = eff.get("hostkey", {}).get("value") if eff.get("hostkey") else None
     paths = list(configured) if configured else list(DEFAULT_HOST_KEYS)
     keys = []
@@ -297,7 +442,8 @@ def gather_host_keys(host, eff):
         entry = {"path": path, "configured": bool(configured), "exists": info["exists"],
                  "type": _key_type(path, pub), "owner": info.get("owner"), "group": info.get("group"),
                  "mode": info.get("mode")}
-        entry["loadable"] = bool(info["exists"] and not checks.key_mode_too_open(entry))
+        entry["loadable"] = bool(info["exists"] and not platform.key_mode_too_open(entry, plat.get("ssh_keys_group"))
+                                 and platform.fips_loadable(entry["type"], plat.get("fips")))
         keys.append(entry)
     return keys
 
@@ -342,6 +488,20 @@ def passwd_entry(text, name):
     return None
 
 
+def group_members(passwd_text, group_text, gid):
+    """Accounts whose primary group is ``gid`` plus the group's listed members, sorted."""
+    out = set()
+    for line in (passwd_text or "").splitlines():
+        fields = line.split(":")
+        if len(fields) >= 4 and fields[3] == str(gid):
+            out.add(fields[0])
+    for line in (group_text or "").splitlines():
+        fields = line.split(":")
+        if len(fields) >= 4 and fields[2] == str(gid):
+            out.update(m for m in fields[3].split(",") if m)
+    return sorted(out)
+
+
 def user_groups(group_text, name, gid):
     out = []
     for line in (group_text or "").splitlines():
@@ -380,6 +540,9 @@ def gather_users(host, names, eff):
                 key_files.append(info)
         chain = [file_info(host, p) for p in _path_chain(home)]
         ssh_dir = file_info(host, os.path.join(home, ".ssh"))
+        for info in chain + [ssh_dir] + key_files:
+            if info.get("exists"):
+                info["group_members"] = group_members(passwd, groups, info["gid"])
         out[name] = {
             "exists": True, "uid": int(ent["uid"]) if ent["uid"].isdigit() else None, "home": home,
             "shell": ent["shell"], "shell_valid": bool(shell_st and shell_st["executable"]),
@@ -416,10 +579,13 @@ def collect(host, options):
     state = {"installed": sshd_path is not None}
     state.update(gather_version(host, sshd_path, sshd_data))
     state["binaries"] = binaries
+    state["platform"] = gather_platform(host, sshd_data)
     state["service"] = gather_service(host, options.get("log_lines", 8))
+    state["selinux"] = gather_selinux(host, state["platform"])
     state["privsep"] = gather_privsep(host, sshd_data, state["service"])
-    cfg = gather_config(host, sshd_path, options.get("config_path", "/etc/ssh/sshd_config"),
-                        options.get("match_context"), state["version"])
+    runtime = gather_runtime(host, state["service"], sshd_path, sshd_data, options.get("config_path"))
+    state["runtime"] = {k: runtime[k] for k in ("argv", "argv_source", "environment_files")}
+    cfg = gather_config(host, sshd_path, runtime, options.get("match_context"), state["version"])
     parsed = cfg.pop("_parsed")
     state["config"] = cfg
     eff = cfg["effective"]
@@ -429,11 +595,11 @@ def collect(host, options):
     state["config"]["entries"] = [{k: e[k] for k in ("keyword", "args", "file", "line", "match")}
                                   for e in parsed["entries"]]
     state["tcp_wrappers"] = gather_tcp_wrappers(host, binaries, state["version_tuple"], options.get("clients"),
-                                                state["service"]["log"])
+                                                state["service"]["log"], {sshd_path: sshd_data})
     scp_bin = binaries.get("scp") or {}
     state["scp"] = {"sftp_mode": bool(sub["sftp"] and sub["sftp"]["exists"]),
                     "legacy_mode": bool(scp_bin.get("executable"))}
-    state["host_keys"] = gather_host_keys(host, eff)
+    state["host_keys"] = gather_host_keys(host, eff, state["platform"])
     ports = (eff.get("port") or {}).get("value") or ["22"]
     if isinstance(ports, str):
         ports = ports.split()

@@ -30,19 +30,12 @@ RAW_CASES = sorted((p.parent.name, p.stem[:-len(".raw")]) for p in RECORDINGS.gl
 
 # Cases make record cannot record yet, and why.  The coverage test fails when one of them gets
 # recorded, so this list only ever shrinks.
-NOT_RECORDABLE = {
-    # sshd_facts fails with UnboundLocalError (rc) when there is no sshd binary (issue 13)
-    "sshd_not_installed": "gather_config raises UnboundLocalError without an sshd binary",
-}
+NOT_RECORDABLE = {}
 
 
 # Recorded cases where the checks are known to be wrong on the real host (strict: the test fails
 # once the check is fixed, so the entry must then go).
-KNOWN_DEFECTS = {
-    ("trixie", "max_startups_throttling"):
-        "OpenSSH 10.0 logs `drop connection #1 from [ADDR]:PORT on [ADDR]:22 Maxstartups`, not "
-        "`beginning MaxStartups throttling`: check_max_startups_throttling misses it (checks.py, lead)",
-}
+KNOWN_DEFECTS = {}
 
 
 def load(release, case, suffix=""):
@@ -123,12 +116,19 @@ def test_healthy_host_facts_are_sane(release):
     assert state["version"] == lab.RELEASES[release]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: gather_config never merges the sshd -T dump (lead fixes it)")
 @pytest.mark.parametrize("release", RELEASES)
 def test_healthy_config_comes_from_sshd_T(release):
     state = replay(release, "healthy")
+    eff = state["config"]["effective"]
     assert state["config"]["source"] == "sshd -T"
-    assert "logingracetime" in state["config"]["effective"]
+    assert state["config"]["valid"] is True
+    # compiled-in defaults are there, without a file; values written in files carry file:line
+    assert eff["logingracetime"]["origin"] == "compiled default" and eff["logingracetime"]["file"] is None
+    assert eff["subsystem"]["origin"] == "config"
+    assert eff["subsystem"]["file"] == "/etc/ssh/sshd_config" and eff["subsystem"]["line"] > 0
+    assert len(eff) > 60
+    assert state["config"]["path_source"] == "binary"
+    assert state["runtime"]["argv"][:2] == ["/usr/sbin/sshd", "-D"]
 
 
 def test_privsep_missing_is_diagnosed_without_sshd_T():
