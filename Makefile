@@ -132,3 +132,19 @@ record: venv collection images
 .PHONY: raw-test
 raw-test: venv collection images
 	$(PY) tests/lab/raw_test.py $(if $(RELEASES),--releases $(RELEASES))
+
+# Lab layouts beyond Debian (tests/lab/layouts.py): a RHEL-layout image (OpenSSH built from
+# Debian's source with RHEL's paths and units; about 4 minutes the first time, cached by recipe
+# afterwards) and a socket-activated trixie (seconds).
+.PHONY: images-layouts molecule-layouts layout-evidence
+LAYOUTS ?= rhel trixie-socket
+images-layouts: deps
+	$(LAB) build $(LAYOUTS)
+
+# The faults scenario's converge and verifier on the layouts (extensions/molecule/layouts).
+molecule-layouts: venv collection images-layouts
+	cd extensions && molecule test -s layouts
+
+# Re-record tests/unit/fixtures/raw/<layout>/ from real hosts (22 cases, about 10 minutes).
+layout-evidence: venv collection images-layouts
+	$(PY) tests/lab/layout_evidence.py

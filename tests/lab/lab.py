@@ -28,6 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import layouts  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
 ROOT = Path(__file__).resolve().parents[2]
 LAB_DIR = Path(os.environ.get("SSHD_DOCTOR_LAB_DIR", ROOT / ".lab"))
 IMAGE = "localhost/sshd-doctor-lab"
@@ -166,13 +169,38 @@ def build_one(release, workdir):
     log(f"{release}: built in {time.monotonic() - t0:.0f}s")
 
 
+def version(release):
+    """The OpenSSH version of a Debian release or of a layout (tests/lab/layouts.py)."""
+    return RELEASES.get(release) or layouts.LAYOUTS[release]["version"]
+
+
+def build_layouts(args, names):
+    """Build the layout images NAMES (and what else ARGS names), their base images first when missing."""
+    others = [rel for rel in args.releases if rel not in names]
+    if others:
+        cmd_build(argparse.Namespace(releases=others, force=args.force, serial=args.serial))
+    bases = sorted({layouts.LAYOUTS[n]["base"] for n in names} - set(others))
+    cmd_build(argparse.Namespace(releases=bases, force=False, serial=args.serial))
+    for name in names:
+        base_recipe = image_recipe(layouts.LAYOUTS[name]["base"])
+        want = layouts.recipe_hash(name, base_recipe)
+        if image_recipe(name) == want and not args.force:
+            log(f"{name}: image {image_ref(name)} is current (recipe {want}), skipping")
+        else:
+            layouts.build(name, base_recipe, no_cache=args.force)
+    return 0
+
+
 def cmd_build(args):
     cmd_setup()
+    named = [rel for rel in args.releases or [] if rel in layouts.LAYOUTS]
+    if named:
+        return build_layouts(args, named)
     releases = args.releases or list(RELEASES)
     todo = []
     for rel in releases:
         if rel not in RELEASES:
-            raise SystemExit(f"[lab] unknown release {rel!r}; choose from {', '.join(RELEASES)}")
+            raise SystemExit(f"[lab] unknown release {rel!r}; choose from {', '.join([*RELEASES, *layouts.LAYOUTS])}")
         if image_recipe(rel) == recipe_hash() and not args.force:
             log(f"{rel}: image {image_ref(rel)} is current (recipe {recipe_hash()}), skipping")
         else:
@@ -206,7 +234,7 @@ def parse_spec(spec):
     for part in spec.split(","):
         rel, _sep, count = part.partition(":")
         rel = rel.strip()
-        if rel not in RELEASES:
+        if rel not in RELEASES and rel not in layouts.LAYOUTS:
             raise SystemExit(f"[lab] unknown release {rel!r} in {spec!r}")
         out.append((rel, int(count or 1)))
     total = sum(c for _rel, c in out)
@@ -265,7 +293,7 @@ def write_inventory(name, hosts):
     for h in hosts:
         by_rel.setdefault(h["release"], []).append(h)
     for rel, members in by_rel.items():
-        lines += [f"    {rel}:", "      hosts:"]
+        lines += [f"    {rel.replace('-', '_')}:", "      hosts:"]
         for h in members:
             lines += [f"        {h['name']}:", "          ansible_host: 127.0.0.1", f"          ansible_port: {h['port']}",
                       f"          lab_container: {h['container']}", f"          lab_release: {rel}"]
@@ -275,7 +303,7 @@ def write_inventory(name, hosts):
               "    ansible_connection: containers.podman.podman", "    ansible_python_interpreter: /usr/bin/python3",
               f"    lab_key: {key}", f"    lab_fleet: {name}", "  children:"]
     for rel, members in by_rel.items():
-        plines += [f"    {rel}:", "      hosts:"]
+        plines += [f"    {rel.replace('-', '_')}:", "      hosts:"]
         for h in members:
             plines += [f"        {h['name']}:", f"          ansible_host: {h['container']}",
                        f"          lab_ssh_port: {h['port']}", f"          lab_container: {h['container']}",
@@ -318,7 +346,7 @@ def cmd_up(args):
             else:
                 raise SystemExit(f"[lab] no free port for {container}")
             hosts.append({"name": hname, "release": rel, "port": port, "container": container})
-            log(f"started {hname} ({rel}, OpenSSH {RELEASES[rel]}) on 127.0.0.1:{port}")
+            log(f"started {hname} ({rel}, OpenSSH {version(rel)}) on 127.0.0.1:{port}")
     for h in hosts:
         podman_exec(h["container"], f"""
             set -e
@@ -523,15 +551,16 @@ def fault_findings(case):
 def cmd_faults(_args):
     for name, (desc, _script) in FAULTS.items():
         print(f"{name:28} {desc}")
+    for name, (desc, _script, where) in layouts.FAULTS.items():
+        print(f"{name:28} {desc} ({', '.join(where)} only)")
     return 0
 
 
 def inject(host, fault):
     """Put one lab host into a fault state and record it in the fleet file."""
     h, fleet_path = find_host(host)
-    if fault not in FAULTS:
-        raise SystemExit(f"[lab] unknown fault {fault!r}; see `lab.py faults`")
-    res = podman_exec(h["container"], "set -e\n" + FAULTS[fault][1], check=False)
+    script = layouts.fault_script(fault, layouts.container_layout(h["container"]), FAULTS)
+    res = podman_exec(h["container"], "set -e\n" + script, check=False)
     if res.returncode != 0:
         raise SystemExit(f"[lab] injecting {fault} on {h['name']} failed:\n{res.stderr}")
     fleet = json.loads(fleet_path.read_text())
@@ -545,9 +574,8 @@ def inject(host, fault):
 def cmd_inject(args):
     if args.container:
         # a container this lab did not start (e.g. a molecule platform): no fleet record
-        if args.fault not in FAULTS:
-            raise SystemExit(f"[lab] unknown fault {args.fault!r}; see `lab.py faults`")
-        res = podman_exec(args.host, "set -e\n" + FAULTS[args.fault][1], check=False)
+        script = layouts.fault_script(args.fault, layouts.container_layout(args.host), FAULTS)
+        res = podman_exec(args.host, "set -e\n" + script, check=False)
         if res.returncode != 0:
             raise SystemExit(f"[lab] injecting {args.fault} in {args.host} failed:\n{res.stderr}")
         log(f"{args.host}: injected {args.fault}")
@@ -609,7 +637,7 @@ def main(argv=None):
     df.add_argument("name")
     df.set_defaults(func=cmd_demo_faults)
     c = sub.add_parser("client")
-    c.add_argument("release", choices=list(RELEASES))
+    c.add_argument("release", choices=[*RELEASES, *layouts.LAYOUTS])
     c.add_argument("cmd", nargs=argparse.REMAINDER)
     c.set_defaults(func=cmd_client)
     o = sub.add_parser("_build_one")

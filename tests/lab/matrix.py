@@ -581,8 +581,9 @@ def main(argv=None):
             f.write("\n")
         say(f"wrote {json_path}")
     if args.write:
+        kept = lab.layouts.doc_tail(args.write)  # the hand-written layout sections stay
         with open(args.write, "w", encoding="utf-8") as f:
-            f.write(markdown(report))
+            f.write(markdown(report) + kept)
         say(f"wrote {args.write}")
     return 1 if problems else 0
 

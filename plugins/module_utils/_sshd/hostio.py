@@ -42,8 +42,11 @@ RECORDED_OPTIONS = ("clients", "users", "match_context", "config_path", "sshd_pa
 
 # NUL-terminated printable strings: absolute paths (NUL on both sides, as version.paths_in_binary
 # and version.has_string want them) and anything naming OpenSSH_ (version.version_from_binary)
+# (the regexes start with a literal, which re searches for quickly: a 1 MB binary takes milliseconds)
 _PATH_RE = re.compile(rb"\x00(/[\x20-\x7e]{0,%d})(?=\x00)" % (MAX_STRING_LEN - 1))
-_PRINTABLE = frozenset(range(0x20, 0x7f))
+_OPENSSH = re.compile(rb"OpenSSH_")
+_PRINTABLE_BEFORE = re.compile(rb"[\x20-\x7e]{0,%d}\Z" % (MAX_STRING_LEN // 2))
+_PRINTABLE_AFTER = re.compile(rb"[\x20-\x7e]{0,%d}" % (MAX_STRING_LEN // 2))
 _VERSION_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)(p\d+)?")
 
 
@@ -150,19 +153,13 @@ def binary_summary(data):
     found = {}
     for m in _PATH_RE.finditer(data):
         found.setdefault(m.group(1).decode("ascii"), m.start(1))
-    # the few OpenSSH_ strings: the printable run around each (bounded on both sides)
-    pos = data.find(b"OpenSSH_")
-    while pos != -1:
-        start = pos
-        while start > 0 and pos - start < MAX_STRING_LEN // 2 and data[start - 1] in _PRINTABLE:
-            start -= 1
-        end = pos + len("OpenSSH_")
-        while end < len(data) and end - pos < MAX_STRING_LEN // 2 and data[end] in _PRINTABLE:
-            end += 1
+    for m in _OPENSSH.finditer(data):
+        # the printable run around the name, at most MAX_STRING_LEN // 2 on each side
+        start = _PRINTABLE_BEFORE.search(data, max(0, m.start() - MAX_STRING_LEN // 2), m.start()).start()
+        end = _PRINTABLE_AFTER.match(data, m.end()).end()
         text = data[start:end].decode("ascii")
-        if found.get(text, start) >= start:
+        if text not in found or start < found[text]:
             found[text] = start
-        pos = data.find(b"OpenSSH_", end)
     strings = [s for s, _pos in sorted(found.items(), key=lambda kv: (kv[1], kv[0]))][:MAX_STRINGS]
     info = elf.dynamic_info(data)
     return {"exists": True, "size": len(data), "strings": strings, "elf": {k: info.get(k) for k in ELF_KEYS}}
