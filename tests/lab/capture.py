@@ -158,7 +158,7 @@ def main(argv=None):
     unknown = [c for c in cases if c != "healthy" and c not in lab.FAULTS]
     if unknown:
         raise SystemExit(f"[capture] unknown cases: {', '.join(unknown)}")
-    releases = args.releases.split(",") if args.releases else list(lab.RELEASES)
+    releases = args.releases.split(",") if args.releases else [*lab.RELEASES, *lab.LAYOUT_CASES]
     lab.cmd_setup()
     started = time.monotonic()
     for rel in releases:
@@ -167,7 +167,7 @@ def main(argv=None):
 
     def one(index_case):
         index, case = index_case
-        rels = [r for r in releases if r in lab.FAULT_RELEASES.get(case, releases)]
+        rels = [r for r in releases if r in lab.case_releases(case)]
         if not rels:
             return case, []
         t0 = time.monotonic()

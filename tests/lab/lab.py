@@ -542,9 +542,26 @@ FAULT_FINDINGS = {
 }
 
 
-def fault_findings(case):
+# The cases recorded on the layouts beyond Debian (make record), and where a layout's sshd
+# answers a fault otherwise than Debian's (tests/lab/layouts.py, docs/lab.md).
+LAYOUT_CASES = {
+    "rhel": ("healthy", "sftp_subsystem_missing", "sftp_server_missing", "privsep_dir_missing",
+             "privsep_dir_insecure", "privsep_dir_not_a_dir", "privsep_user_missing", "home_or_keys_insecure",
+             "user_not_allowed", "scp_legacy_unavailable", "config_unreadable_not_root", "service_inactive"),
+    "trixie-socket": ("healthy", "sftp_subsystem_missing", "service_inactive", "config_invalid"),
+}
+LAYOUT_FINDINGS = {}
+
+
+def case_releases(case):
+    """Every release and layout a case is recorded on."""
+    debian = [r for r in RELEASES if r in FAULT_RELEASES.get(case, RELEASES)]
+    return debian + [name for name, cases in LAYOUT_CASES.items() if case in cases]
+
+
+def fault_findings(case, release=None):
     """(required finding id or None, ids also allowed) for a recorded case."""
-    required, extra = FAULT_FINDINGS.get(case, (case, ()))
+    required, extra = LAYOUT_FINDINGS.get((release, case)) or FAULT_FINDINGS.get(case, (case, ()))
     return required, set(extra)
 
 

@@ -116,7 +116,7 @@ CASES = {
              "privsep_dir_insecure", "privsep_user_missing", "config_invalid", "config_invalid_failed",
              "service_inactive", "port_conflict", "scp_legacy_unavailable", "home_or_keys_insecure",
              "user_not_allowed"],
-    "trixie-socket": ["healthy", "socket_activation_mismatch", "privsep_dir_missing", "service_inactive",
+    "trixie-socket": ["healthy", "socket_port_mismatch", "privsep_dir_missing", "service_inactive",
                       "sftp_subsystem_missing"],
 }
 

@@ -249,9 +249,10 @@ LAYOUTS = {
     },
 }
 
-# Faults that only exist on some layouts: name -> (description, script, layouts).
+# Faults that only exist on some layouts: name -> (description, script, layouts).  (lab.FAULTS'
+# socket_activation_mismatch is the Debian way in: it enables ssh.socket on another port.)
 FAULTS = {
-    "socket_activation_mismatch": (
+    "socket_port_mismatch": (
         "sshd_config says Port 2222 but ssh.socket listens on 22: sshd keeps answering on 22, nothing "
         "listens on 2222",
         "sed -i -E 's/^#?Port 22$/Port 2222/' /etc/ssh/sshd_config\n"
@@ -332,8 +333,14 @@ def container_layout(container):
     return value if value in LAYOUTS else None
 
 
+# Faults of lab.FAULTS that cannot be injected on a layout: name -> layouts.
+NOT_ON = {"socket_activation_mismatch": ("rhel",)}  # the rhel image has no ssh.socket
+
+
 def fault_script(fault, layout, debian_faults):
     """The script of FAULT for LAYOUT (None: a Debian release), or SystemExit when it does not apply."""
+    if layout in NOT_ON.get(fault, ()):
+        raise SystemExit(f"[lab] fault {fault!r} cannot be injected on the {layout} layout")
     if fault in FAULTS:
         desc, script, where = FAULTS[fault]
         if layout not in where:

@@ -40,8 +40,15 @@ def _test_output(state, pattern=None):
     return [line for line in out if rx.search(line)]
 
 
+def _restarting(svc):
+    """systemd restarts the crashed sshd (Restart=on-failure, RHEL's RestartSec=42s): it is down
+    between the attempts although the unit is never `failed`."""
+    return svc.get("active_state") == "activating" and svc.get("sub_state") == "auto-restart"
+
+
 def _service_down(state):
-    return state.get("service", {}).get("active_state") in ("failed", "inactive")
+    svc = state.get("service") or {}
+    return svc.get("active_state") in ("failed", "inactive") or _restarting(svc)
 
 
 def config_known(state):
@@ -86,7 +93,7 @@ def check_sshd_helper_missing(state):
 
 def check_service_failed(state):
     svc = state.get("service") or {}
-    if svc.get("active_state") != "failed":
+    if svc.get("active_state") != "failed" and not _restarting(svc):
         return []
     status = svc.get("exec_main_status")
     how = "result %s" % svc.get("result") + (", exit status %s" % status if status else ", before sshd itself ran")
@@ -95,10 +102,12 @@ def check_service_failed(state):
         text = line.split(": ", 1)[-1]
         if text not in [x.split(": ", 1)[-1] for x in log]:
             log.append(line)
+    state_text = "keeps failing and systemd restarts it" if _restarting(svc) else "has failed"
     return [finding("service_failed", ERROR,
-                    "%s has failed (%s): new connections are refused" % (svc.get("unit"), how),
-                    ["systemctl: ActiveState=failed SubState=%s Result=%s ExecMainStatus=%s" % (
-                        svc.get("sub_state"), svc.get("result"), status)] + log,
+                    "%s %s (%s): new connections are refused" % (svc.get("unit"), state_text, how),
+                    ["systemctl: ActiveState=%s SubState=%s Result=%s ExecMainStatus=%s NRestarts=%s" % (
+                        svc.get("active_state"), svc.get("sub_state"), svc.get("result"), status,
+                        svc.get("restarts"))] + log,
                     "Fix the cause named by the other findings, check `sshd -t`, then start the service.",
                     remediable=True)]
 
@@ -107,9 +116,15 @@ def check_service_inactive(state):
     svc = state.get("service") or {}
     if svc.get("active_state") != "inactive" or (svc.get("socket") or {}).get("active_state") == "active":
         return []
-    return [finding("service_inactive", ERROR, "%s is not running: clients get `Connection refused`" % svc.get("unit"),
-                    ["systemctl: ActiveState=inactive SubState=%s" % svc.get("sub_state")],
-                    "Start the service after `sshd -t` passes.", remediable=True)]
+    sock = svc.get("socket") or {}
+    evidence = ["systemctl: ActiveState=inactive SubState=%s" % svc.get("sub_state")]
+    if sock:
+        evidence.append("%s is %s (%s): it is what accepts connections here" % (
+            sock.get("unit"), sock.get("active_state"), sock.get("enabled")))
+    return [finding("service_inactive", ERROR, "%s is not running: clients get `Connection refused`" % (
+        sock.get("unit") if sock.get("enabled") == "enabled" else svc.get("unit")), evidence,
+        "Start %s after `sshd -t` passes." % (sock.get("unit") if sock.get("enabled") == "enabled" else "the service"),
+        remediable=True)]
 
 
 def check_service_not_enabled(state):
@@ -205,6 +220,12 @@ def _unique_messages(lines):
     return out
 
 
+def privsep_mode(path):
+    """The mode the distribution gives its privsep directory: RHEL's /var/empty/sshd and
+    /usr/share/empty.sshd are 0711, /run/sshd and /var/empty 0755."""
+    return "0711" if path.rstrip("/") in ("/var/empty/sshd", "/usr/share/empty.sshd") else "0755"
+
+
 def check_privsep_dir_missing(state):
     ps = state.get("privsep") or {}
     if not state.get("installed") or (ps.get("exists") and not _not_a_dir(ps)):
@@ -228,9 +249,9 @@ def check_privsep_dir_missing(state):
         evidence.append("nothing recreates it at boot: the unit has no RuntimeDirectory=%s and no tmpfiles.d line" % (
             ps.get("dir", "").rsplit("/", 1)[-1]))
     summary = "Privilege separation directory %s %s" % (ps.get("dir"), "is not a directory" if _not_a_dir(ps) else "is missing")
-    fix = "%sinstall -d -m 0755 -o root -g root %s%s, then %s the service." % (
+    fix = "%sinstall -d -m %s -o root -g root %s%s, then %s the service." % (
         "Move the file %s aside (it is not sshd's), then " % ps.get("dir") if _not_a_dir(ps) else "",
-        ps.get("dir"),
+        privsep_mode(ps.get("dir") or ""), ps.get("dir"),
         "" if ps.get("persistent") else "; make it persistent with tmpfiles.d (d %s 0755 root root -)" % ps.get("dir"),
         "start" if _service_down(state) else "restart")
     return [finding("privsep_dir_missing", ERROR, summary, evidence, fix, remediable=not _not_a_dir(ps))]

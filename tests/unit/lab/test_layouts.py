@@ -21,7 +21,7 @@ def test_debian_scripts_are_unchanged(fault):
     assert layouts.fault_script(fault, None, lab.FAULTS) == lab.FAULTS[fault][1]
 
 
-@pytest.mark.parametrize("fault", sorted(lab.FAULTS))
+@pytest.mark.parametrize("fault", sorted(f for f in lab.FAULTS if "rhel" not in layouts.NOT_ON.get(f, ())))
 def test_rhel_scripts_name_rhel_paths(fault):
     script = layouts.fault_script(fault, "rhel", lab.FAULTS)
     assert not DEBIAN_SERVICE.search(script), script
@@ -56,7 +56,12 @@ def test_socket_script_examples():
 @pytest.mark.parametrize("layout", [None, "rhel"])
 def test_layout_only_fault_is_refused_elsewhere(layout):
     with pytest.raises(SystemExit, match="applies to the trixie-socket layout only"):
-        layouts.fault_script("socket_activation_mismatch", layout, lab.FAULTS)
+        layouts.fault_script("socket_port_mismatch", layout, lab.FAULTS)
+
+
+def test_fault_without_its_unit_is_refused_on_rhel():
+    with pytest.raises(SystemExit, match="cannot be injected on the rhel layout"):
+        layouts.fault_script("socket_activation_mismatch", "rhel", lab.FAULTS)
 
 
 def test_unknown_fault_is_refused():

@@ -56,7 +56,7 @@ def ids(findings, levels=("error", "warning", "info")):
 def expected_cases():
     out = set()
     for case in ["healthy", *lab.FAULTS]:
-        for release in lab.FAULT_RELEASES.get(case, RELEASES):
+        for release in lab.case_releases(case):
             out.add((release, case))
     return out
 
@@ -82,7 +82,7 @@ def test_recorded_fault_is_named(release, case):
     rec = load(release, case)
     assert rec["format"] == hostio.FORMAT and rec["meta"]["case"] == case and rec["meta"]["release"] == release
     state = replay(release, case, rec)
-    required, extra = lab.fault_findings(case)
+    required, extra = lab.fault_findings(case, release)
     if required:
         assert required in ids(state["findings"]), (release, case, state["findings"])
     # nothing else of error or warning severity than what the fault really causes
@@ -93,11 +93,11 @@ def test_recorded_fault_is_named(release, case):
         assert f["summary"] and f["fix"] and f["evidence"], f
 
 
-@pytest.mark.parametrize("release", RELEASES)
+@pytest.mark.parametrize("release", RELEASES + sorted(lab.LAYOUT_CASES))
 def test_healthy_is_the_close_case_of_every_fault(release):
     """The fault ids are not raised on the same release without the fault."""
     found = ids(replay(release, "healthy")["findings"])
-    raised_elsewhere = {lab.fault_findings(c)[0] for _r, c in CASES} - {None}
+    raised_elsewhere = {lab.fault_findings(c, r)[0] for r, c in CASES} - {None}
     assert not found & raised_elsewhere, found
 
 
@@ -129,6 +129,31 @@ def test_healthy_config_comes_from_sshd_T(release):
     assert len(eff) > 60
     assert state["config"]["path_source"] == "binary"
     assert state["runtime"]["argv"][:2] == ["/usr/sbin/sshd", "-D"]
+
+
+def test_rhel_layout_facts():
+    """The RHEL-layout host (OpenSSH built with RHEL's paths and units): what the platform rules say."""
+    state = replay("rhel", "healthy")
+    assert state["service"]["unit"] == "sshd.service"
+    assert state["runtime"]["environment_files"][0]["path"] == "/etc/sysconfig/sshd"
+    assert state["privsep"]["dir"] == "/var/empty/sshd" and state["privsep"]["persistent_by"] == "filesystem"
+    assert state["subsystems"]["sftp"]["command"] == "/usr/libexec/openssh/sftp-server"
+    assert state["config"]["source"] == "sshd -T" and state["config"]["valid"] is True
+    assert state["platform"]["openssh_vendor"] is None and state["platform"]["private_group_relaxation"] is False
+    assert state["platform"]["ssh_keys_group"] is True
+    keys = [k for k in state["host_keys"] if k["exists"]]
+    assert keys and all(k["group"] == "ssh_keys" and k["mode"] == "0640" and k["loadable"] for k in keys)
+    assert state["tcp_wrappers"]["linked"] is False
+    # RHEL's default: sshd_config 0600; read as a non-root user, nothing is claimed about it
+    unreadable = replay("rhel", "config_unreadable_not_root")
+    assert unreadable["config"]["readable"] is False
+    assert ids(unreadable["findings"], ("error",)) == set()
+
+
+def test_socket_activated_host_facts():
+    state = replay("trixie-socket", "healthy")
+    assert state["service"]["socket"]["active_state"] == "active"
+    assert ids(state["findings"], ("error", "warning")) == set()
 
 
 def test_privsep_missing_is_diagnosed_without_sshd_T():
