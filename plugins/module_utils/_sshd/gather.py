@@ -12,7 +12,7 @@ import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio, hosts_access, platform, service, sockets, version
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd.hostio import Host  # noqa: F401  (gather.Host)
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.hostio import Host  # noqa: F401 pylint: disable=unused-import
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
 HELPER_DIRS = ("/usr/lib/openssh", "/usr/libexec/openssh", "/usr/libexec", "/usr/lib/ssh", "/usr/local/libexec")
