@@ -39,8 +39,9 @@ def python_unusable(result):
     m = _NO_PYTHON.search(text)
     if m is None and result.get("rc") not in (126, 127):
         return None
-    lines = [ln.strip() for ln in (result.get("module_stderr") or result.get("msg") or "").splitlines() if ln.strip()]
-    detail = next((ln for ln in reversed(lines) if _NO_PYTHON.search(ln)), lines[-1] if lines else "")
+    lines = [ln.strip() for k in ("module_stderr", "module_stdout", "msg")
+             for ln in str(result.get(k) or "").splitlines() if ln.strip()]
+    detail = next((ln for ln in lines if _NO_PYTHON.search(ln)), lines[-1] if lines else "")
     return detail[:200] or "rc %s" % result.get("rc")
 
 

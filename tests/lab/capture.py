@@ -53,22 +53,24 @@ def ansible_env():
                 ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_FORKS="10")
 
 
-def run_facts(inventory, extra=None, become_user=None):
-    """Run sshd_facts (record: true) on every host of an inventory: {host: result}."""
-    args = {"clients": CLIENTS, "users": USERS, "record": True, **(extra or {})}
-    become = ["--become", "--become-user", become_user] if become_user else []
-    res = subprocess.run([str(lab.ROOT / ".venv" / "bin" / "ansible"), "all", "-i", str(inventory), "-m",
-                          "sshd.doctor.sshd_facts", "-a", json.dumps(args), *become], capture_output=True, text=True,
-                         env=ansible_env(), check=False)
+def run_facts(inventory, variants, become_user=None):
+    """Run sshd_facts (record: true) once per variant of extra arguments, as the tasks of one
+    ansible-playbook run over every host of an inventory (as ``become_user`` when given):
+    [{host: result}] per variant."""
+    base = {"clients": CLIENTS, "users": USERS, "record": True}
+    become = {"become": True, "become_user": become_user} if become_user else {}
+    tasks = [{"name": f"variant {i}", "sshd.doctor.sshd_facts": {**base, **extra}, "ignore_errors": True, **become}
+             for i, extra in enumerate(variants)]
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "record.yml"
+        book.write_text(json.dumps([{"hosts": "all", "gather_facts": False, "tasks": tasks}]))
+        res = subprocess.run([str(lab.ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", str(inventory), str(book)],
+                             capture_output=True, text=True, env=ansible_env(), check=False)
     try:
         data = json.loads(res.stdout)
     except ValueError as exc:
         raise SystemExit(f"[capture] ansible printed no JSON ({exc}): {res.stderr[-2000:]}") from exc
-    out = {}
-    for play in data["plays"]:
-        for task in play["tasks"]:
-            out.update(task["hosts"])
-    return out
+    return [task["hosts"] for play in data["plays"] for task in play["tasks"]]
 
 
 def start_hosts(case, releases, port):
@@ -88,8 +90,8 @@ def record_case(case, fleet):
     # the module, then the raw sh collector on the same host state (the unit tests compare them)
     opts = lab.CASE_OPTIONS.get(case, {})
     extra, become_user = opts.get("args", {}), opts.get("become_user")
-    for suffix, results in (("", run_facts(inventory, extra, become_user)),
-                            (".raw", run_facts(inventory, {**extra, "collector": "raw"}, become_user))):
+    module, raw = run_facts(inventory, [extra, {**extra, "collector": "raw"}], become_user)
+    for suffix, results in (("", module), (".raw", raw)):
         problems += save(case, fleet, suffix, results)
     lab.cmd_down(argparse.Namespace(name=fleet["name"]))
     return problems

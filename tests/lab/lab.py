@@ -531,8 +531,6 @@ FAULT_FINDINGS = {
     "host_keys_missing": ("host_keys_missing", ("service_failed",)),
     "host_key_insecure_mode": ("host_key_insecure_mode", ("service_failed",)),
     "port_conflict": ("port_conflict", ("service_failed",)),
-    # the daemon is gone from the service's view: the socket serves (and ssh.service is disabled)
-    "socket_activation_mismatch": ("socket_activation_mismatch", ("service_not_enabled", "service_inactive")),
     "privsep_dir_not_a_dir": ("privsep_dir_missing", ()),
     "include_fan_out": ("config_invalid", ()),
     "tcp_wrappers_denied_any_client": ("tcp_wrappers_denied", ()),

@@ -2,15 +2,18 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Lab test of the raw sh collector (``make raw-test``): hosts without a usable Python.
 
-On one lab host per release asked for (default bullseye and trixie), reached over SSH with
+On one lab host per release asked for (default all three), reached over SSH with
 ``ansible_python_interpreter=/usr/bin/python3``:
 
 1. inject a fault (default sftp_subsystem_missing);
 2. run sshd_facts with the module (Python present) and with ``collector: raw``: the same
    finding ids, and the same version, config validity, sftp, tcp_wrappers and listener facts;
-3. make python3 unusable (every /usr/bin/python3* moved away);
+3. on bullseye, a real Python 2.7 (Debian's python2.7, CentOS 7's version) as the interpreter:
+   the module fails with a SyntaxError, sshd_facts falls back by itself, same finding ids;
+   then make python3 unusable (every /usr/bin/python3* moved away);
 4. sshd_facts (collector auto, and in check mode) falls back to raw by itself, says so in a
    warning and in ``collector``, and names the same finding ids as the module did;
+   as alice the raw collector says it is not root; as alice with sudo (become) it reads as root;
 5. ``ansible-playbook sshd.doctor.diagnose`` diagnoses the fault through the raw path: the
    fault is in the JSON report and the run says the raw collector answered.
 
@@ -35,6 +38,7 @@ FLEET = os.environ.get("SSHD_DOCTOR_RAW_FLEET", "record-rawtest")
 ANSIBLE = str(lab.ROOT / ".venv" / "bin" / "ansible")
 PLAYBOOK = str(lab.ROOT / ".venv" / "bin" / "ansible-playbook")
 BREAK_PYTHON = "for f in /usr/bin/python3*; do [ -e \"$f\" ] && mv \"$f\" \"$f.off\"; done; ! command -v python3"
+PY27_IMAGE = "localhost/record-py27:bullseye"
 MEND_PYTHON = "for f in /usr/bin/python3*.off; do [ -e \"$f\" ] && mv \"$f\" \"${f%.off}\"; done; command -v python3"
 COMPARED = (("version",), ("installed",), ("config", "valid"), ("subsystems", "sftp"), ("tcp_wrappers", "linked"),
             ("tcp_wrappers", "clients"), ("privsep", "dir"), ("privsep", "exists"), ("service", "active_state"),
@@ -51,9 +55,11 @@ def check(cond, msg):
     lab.log(f"ok: {msg}")
 
 
-def facts(inventory, extra=None, check_mode=False):
+def facts(inventory, extra=None, check_mode=False, limit="all", extra_vars=None):
     args = {"clients": capture.CLIENTS, "users": capture.USERS, **(extra or {})}
-    cmd = [ANSIBLE, "all", "-i", str(inventory), "-m", "sshd.doctor.sshd_facts", "-a", json.dumps(args)]
+    cmd = [ANSIBLE, limit, "-i", str(inventory), "-m", "sshd.doctor.sshd_facts", "-a", json.dumps(args)]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
     if check_mode:
         cmd.append("--check")
     res = subprocess.run(cmd, capture_output=True, text=True, env=capture.ansible_env(), check=False)
@@ -83,6 +89,25 @@ def compare(module_state, raw_state, name):
     check(ports == sorted((x["port"], x["process"]) for x in raw_state["listeners"]), f"{name}: same listeners {ports}")
 
 
+def copy_python27(hosts):
+    """Put Debian bullseye's python2.7 (built once into the image PY27_IMAGE) into lab hosts."""
+    if lab.run(["podman", "image", "exists", PY27_IMAGE], check=False, quiet=True).returncode != 0:
+        lab.log(f"building {PY27_IMAGE} (bullseye + python2.7-minimal from the Debian archive)")
+        lab.run(["podman", "rm", "-f", "record-py27-build"], check=False, capture=True, quiet=True)
+        lab.run(["podman", "run", "--name", "record-py27-build", "--runtime", "runc", lab.image_ref("bullseye"),
+                 "sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+                 "python2.7-minimal >/dev/null && apt-get clean"], capture=True)
+        lab.run(["podman", "commit", "--change", 'CMD ["/sbin/init"]', "record-py27-build", PY27_IMAGE],
+                capture=True, quiet=True)
+        lab.run(["podman", "rm", "record-py27-build"], capture=True, quiet=True)
+    for h in hosts:
+        tar = subprocess.Popen(["podman", "run", "--rm", "--runtime", "runc", PY27_IMAGE, "tar", "-C", "/", "-c",
+                                "usr/bin/python2.7", "usr/lib/python2.7"], stdout=subprocess.PIPE)
+        subprocess.run(["podman", "exec", "-i", h["container"], "tar", "-C", "/", "-x"], stdin=tar.stdout, check=True)
+        tar.wait()
+        lab.podman_exec(h["container"], "/usr/bin/python2.7 -V")
+
+
 def run(args):
     t0 = time.monotonic()
     spec = ",".join(f"{r}:1" for r in args.releases.split(","))
@@ -104,6 +129,20 @@ def run(args):
         check(any("raw sh collector" in w for w in r.get("warnings", [])), f"{name}: raw run warns that it was raw")
         compare(m["ansible_facts"]["sshd"], r["ansible_facts"]["sshd"], name)
 
+    # a real Python 2.7 (CentOS 7's) as the interpreter of the bullseye hosts: the module cannot run
+    old = [h for h in fleet["hosts"] if h["release"] == "bullseye"]
+    if old:
+        copy_python27(old)
+        py27 = facts(inventory, limit=",".join(h["name"] for h in old),
+                     extra_vars={"ansible_python_interpreter": "/usr/bin/python2.7"})
+        for h in old:
+            a = py27[h["name"]]
+            what = f"{h['name']} (interpreter python2.7)"
+            check(not a.get("failed") and a["ansible_facts"]["sshd"]["collector"] == "raw",
+                  f"{what}: fell back to the raw collector")
+            check(any("SyntaxError" in w for w in a.get("warnings", [])), f"{what}: the warning names the SyntaxError")
+            check(ids(a) == ids(module[h["name"]]), f"{what}: same finding ids as the module {ids(a)}")
+
     for h in fleet["hosts"]:
         lab.podman_exec(h["container"], BREAK_PYTHON)
     lab.log("python3 moved away on every host")
@@ -117,6 +156,22 @@ def run(args):
             check(a["ansible_facts"]["sshd"]["collector"] == "raw", f"{what}: fell back to the raw collector")
             check(any("no usable Python" in w for w in a.get("warnings", [])), f"{what}: warns: no usable Python")
             check(ids(a) == ids(module[name]), f"{what}: same finding ids as the module with python3 {ids(a)}")
+    # as alice: without become the raw collector says it is not root; with sudo it reads as root
+    for h in fleet["hosts"]:
+        lab.podman_exec(h["container"], "printf 'alice ALL=(ALL) NOPASSWD: ALL\\n' > /etc/sudoers.d/alice; "
+                                        "chmod 0440 /etc/sudoers.d/alice")
+    as_alice = facts(inventory, extra_vars={"ansible_user": "alice"})
+    with_sudo = facts(inventory, extra_vars={"ansible_user": "alice", "ansible_become": True})
+    for h in fleet["hosts"]:
+        name = h["name"]
+        a, b = as_alice[name], with_sudo[name]
+        check(not a.get("failed") and any("not running as root" in w for w in a.get("warnings", [])),
+              f"{name} (alice, no python3): raw says it is not root")
+        check(not b.get("failed") and b["ansible_facts"]["sshd"]["collector"] == "raw"
+              and not any("not running as root" in w for w in b.get("warnings", [])),
+              f"{name} (alice with sudo, no python3): raw runs as root through become")
+        check(ids(b) == ids(module[name]), f"{name} (alice with sudo): same finding ids as the module {ids(b)}")
+
     forced = facts(inventory, {"collector": "module"})
     for h in fleet["hosts"]:
         check(forced[h["name"]].get("failed") is True, f"{h['name']}: collector: module fails without python3")
@@ -143,7 +198,7 @@ def run(args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    p.add_argument("--releases", default="bullseye,trixie")
+    p.add_argument("--releases", default="bullseye,bookworm,trixie")
     p.add_argument("--fault", default="sftp_subsystem_missing")
     p.add_argument("--keep", action="store_true", help="leave the fleet up")
     args = p.parse_args(argv)

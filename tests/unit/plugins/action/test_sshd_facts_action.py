@@ -18,8 +18,13 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "raw"
 def test_the_real_missing_interpreter_result_falls_back():
     # what ansible-core 2.19 returned for a lab host whose python3 was moved away
     result = json.loads((FIXTURES / "trixie-sshd_facts-module-without-python3.json").read_text())
-    reason = action.python_unusable(result)
-    assert reason and "python3" in reason
+    assert action.python_unusable(result) == "/bin/sh: 1: /usr/bin/python3: not found"
+
+
+def test_the_real_python27_result_falls_back():
+    # what ansible-core 2.19 returned for a lab host run with ansible_python_interpreter=/usr/bin/python2.7
+    result = json.loads((FIXTURES / "bullseye-sshd_facts-module-python2.7.json").read_text())
+    assert action.python_unusable(result) == "SyntaxError: invalid syntax"
 
 
 @pytest.mark.parametrize("result", [
