@@ -66,7 +66,7 @@ def snippet(index, method, args):
         return ("( %s ) >\"$T/o\" 2>\"$T/e\" </dev/null; say %s rc $?\n"
                 "cut_at %d <\"$T/o\" | put %s out\ncut_at %d <\"$T/e\" | put %s err"
                 % (argv, i, RUN_LIMIT, i, RUN_LIMIT, i))
-    if method in ("read_text", "read_bytes", "binary"):
+    if method in ("read_text", "binary"):
         limit = BINARY_LIMIT if method == "binary" else int(args[1])
         return ("p=%s\nif [ ! -e \"$p\" ]; then say %s none 0\n"
                 "elif [ -d \"$p\" ] || ! ( cut_at %d <\"$p\" >\"$T/d\" ) 2>/dev/null; then say %s unreadable 0\n"
@@ -176,7 +176,7 @@ def answer(method, args, fields):
         got = dict(fields)
         return [int(got["rc"]), decode(got["out"]).decode("utf-8", "replace"),
                 decode(got["err"]).decode("utf-8", "replace")]
-    if method in ("read_text", "read_bytes", "binary"):
+    if method in ("read_text", "binary"):
         if first_kind != "data":
             if method == "binary":
                 return {"exists": first_kind != "none", "size": None, "strings": [], "elf": None}
@@ -184,8 +184,6 @@ def answer(method, args, fields):
         data = decode(fields[0][1])
         if method == "read_text":
             return data.decode("utf-8", "replace")
-        if method == "read_bytes":
-            return data
         return hostio.binary_summary(data)
     if method == "stat":
         if first_kind == "none":
@@ -321,28 +319,17 @@ class RawHost(hostio.ReplayHost):
                 continue
             self._answers[hostio.call_key(method, args)] = value
             answered += 1
-            if method == "binary" and fields_data(parsed.get("c%d" % index, [])) is not None:
-                # the same bytes answer read_bytes of the binary (gather before it used binary())
-                data = fields_data(parsed["c%d" % index])
-                key = hostio.call_key("read_bytes", hostio.normal_args("read_bytes", (args[0],), {}))
-                self._answers.setdefault(key, data[:hostio.normal_args("read_bytes", (args[0],), {})[1]])
         if sweep_proc:
             for method, args, value in _proc_answers(parsed):
                 self._answers.setdefault(hostio.call_key(method, args), value)
         self.rounds.append({"asked": len(calls), "answered": answered, "bytes": len(out or "")})
 
-    def _answer(self, name, value):
-        if isinstance(value, bytes):
-            return value
-        return super()._answer(name, value)
-
     def recording(self):
-        """The answers as a recording (bytes of read_bytes as their summary, like RecordingHost)."""
+        """The answers as a recording, in RecordingHost's format."""
         calls = []
         for key, value in self._answers.items():
             method, _sep, args = key.partition(" ")
-            recorded = {"bytes_summary": hostio.binary_summary(value)} if isinstance(value, bytes) else value
-            calls.append({"m": method, "a": json.loads(args), "r": recorded})
+            calls.append({"m": method, "a": json.loads(args), "r": value})
         meta = {"collector": "raw", "euid": int(self.meta["euid"]) if str(self.meta.get("euid")).isdigit() else None,
                 "options": {k: self.options.get(k) for k in hostio.RECORDED_OPTIONS}, "rounds": self.rounds}
         return {"format": hostio.FORMAT, "meta": meta, "calls": sorted(calls, key=lambda c: (c["m"], json.dumps(c["a"])))}

@@ -27,7 +27,6 @@ import os
 import pwd
 import re
 import stat
-import struct
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import elf
 
@@ -65,14 +64,6 @@ class Host:
         try:
             with open(path, "rb") as f:
                 return f.read(limit).decode("utf-8", "replace")
-        except OSError:
-            return None
-
-    @staticmethod
-    def read_bytes(path, limit=8 << 20):
-        try:
-            with open(path, "rb") as f:
-                return f.read(limit)
         except OSError:
             return None
 
@@ -200,47 +191,6 @@ def summary_needed(summary):
     return list(((summary or {}).get("elf") or {}).get("needed") or [])
 
 
-def summary_image(summary):
-    """Bytes equivalent to the summarised binary for every reader of this collection: the
-    version, path and string lookups of version.py and elf.dynamic_info give the same answers
-    as on the real file.  Only for replaying ``read_bytes`` calls recorded before gather read
-    executables through ``binary()``."""
-    info = (summary or {}).get("elf") or {}
-    blob = b"\x00" + b"\x00".join(s.encode("ascii", "replace") for s in summary.get("strings") or []) + b"\x00"
-    if not info.get("ok"):
-        return blob
-    is64 = info.get("class") != 32
-    names = [n.encode() for n in info.get("needed") or []]
-    strtab = b"\x00"
-    offsets = []
-    for n in names:
-        offsets.append(len(strtab))
-        strtab += n + b"\x00"
-    ehsize, phentsize = (64, 56) if is64 else (52, 32)
-    phnum = 1 if info.get("static") else 2
-    dyn_off = ehsize + phnum * phentsize
-    dyn_fmt = "<qQ" if is64 else "<iI"
-    tags = [(1, off) for off in offsets]  # DT_NEEDED
-    strtab_off = dyn_off + struct.calcsize(dyn_fmt) * (len(tags) + 3)
-    tags += [(5, strtab_off), (10, len(strtab)), (0, 0)]  # DT_STRTAB, DT_STRSZ, DT_NULL
-    dynamic = b"".join(struct.pack(dyn_fmt, t, v) for t, v in tags) if phnum == 2 else b""
-    body_len = dyn_off + len(dynamic) + (len(strtab) if phnum == 2 else 0) + len(blob)
-    ident = b"\x7fELF" + bytes([2 if is64 else 1, 1, 1]) + b"\x00" * 9
-    if is64:
-        head = struct.pack("<HHIQQQIHHHHHH", 3, info.get("machine") or 0, 1, 0, ehsize, 0, 0, ehsize,
-                           phentsize, phnum, 64, 0, 0)
-        phdrs = struct.pack("<IIQQQQQQ", 1, 5, 0, 0, 0, body_len, body_len, 8)
-        if phnum == 2:
-            phdrs += struct.pack("<IIQQQQQQ", 2, 6, dyn_off, dyn_off, dyn_off, len(dynamic), len(dynamic), 8)
-    else:
-        head = struct.pack("<HHIIIIIHHHHHH", 3, info.get("machine") or 0, 1, 0, ehsize, 0, 0, ehsize,
-                           phentsize, phnum, 40, 0, 0)
-        phdrs = struct.pack("<IIIIIIII", 1, 0, 0, 0, body_len, body_len, 5, 4)
-        if phnum == 2:
-            phdrs += struct.pack("<IIIIIIII", 2, dyn_off, dyn_off, dyn_off, len(dynamic), len(dynamic), 6, 4)
-    return ident + head + phdrs + dynamic + (strtab if phnum == 2 else b"") + blob
-
-
 # ---------------------------------------------------------------- recording and replay
 
 
@@ -312,10 +262,7 @@ class RecordingHost:
             key = call_key(name, norm)
             if key not in self._seen:
                 self._seen.add(key)
-                # read_bytes on an executable (gather before it used binary()): its summary
-                binary = isinstance(result, (bytes, bytearray))
-                recorded = {"bytes_summary": binary_summary(result)} if binary else _plain(result)
-                self._calls.append({"m": name, "a": norm, "r": recorded})
+                self._calls.append({"m": name, "a": norm, "r": _plain(result)})
             return result
 
         return call
@@ -325,7 +272,7 @@ class RecordingHost:
 
 
 # answers for calls a recording lacks, when misses are collected instead of raised
-MISS_DEFAULTS = {"run": (127, "", ""), "read_text": None, "read_bytes": None, "stat": None, "glob": [],
+MISS_DEFAULTS = {"run": (127, "", ""), "read_text": None, "stat": None, "glob": [],
                  "listdir": [], "readlink": None, "exists": False,
                  "binary": {"exists": False, "size": None, "strings": [], "elf": None}}
 
@@ -370,8 +317,6 @@ class ReplayHost:
     def _answer(name, value):
         if name == "run" and isinstance(value, list):
             return tuple(value)
-        if name == "read_bytes" and isinstance(value, dict) and "bytes_summary" in value:
-            return summary_image(value["bytes_summary"])
         return json.loads(json.dumps(value)) if isinstance(value, (dict, list)) else value
 
 
