@@ -97,6 +97,7 @@ def test_bytes_are_never_recorded_raw():
     with pytest.raises(TypeError, match="binary"):
         hostio._plain({"x": b"\x7fELF"})  # pylint: disable=protected-access
 
+
 def test_binary_of_a_real_executable_answers_like_its_bytes():
     with open(sys.executable, "rb") as f:
         data = f.read()
