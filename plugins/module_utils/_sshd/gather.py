@@ -14,7 +14,7 @@ import pwd
 import re
 import stat
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, service, sockets, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, elf, hosts_access, latent, service, sockets, version
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
@@ -58,7 +58,7 @@ class Host:
             return None
         return {"mode": stat.S_IMODE(st.st_mode), "uid": st.st_uid, "gid": st.st_gid,
                 "isdir": stat.S_ISDIR(st.st_mode), "isreg": stat.S_ISREG(st.st_mode),
-                "executable": stat.S_ISREG(st.st_mode) and bool(st.st_mode & 0o111)}
+                "executable": stat.S_ISREG(st.st_mode) and bool(st.st_mode & 0o111), "mtime": st.st_mtime}
 
     @staticmethod
     def glob(pattern):
@@ -511,4 +511,5 @@ def collect(host, options):
         ports = ports.split()
     state["listeners"] = gather_listeners(host, ports)
     state["users"] = gather_users(host, options.get("users"), eff)
+    latent.gather_latent(host, state)
     return state

@@ -790,3 +790,21 @@ def test_module_refuses_a_match_keyword(tmp_path, monkeypatch, capsys):
     main.write_text("Port 22\n")
     out = run_module(monkeypatch, capsys, {"keyword": "Match", "value": "all", "path": str(main)}, FakeSshd())
     assert out["failed"] and "structure" in out["msg"]
+
+
+def test_diff_window_big_file_shows_only_the_change():
+    """A 50 MB configuration must not give a 100 MB diff: only the changed lines and context."""
+    body = "".join(f"# padding line {i}\n" for i in range(200000))
+    before = "Port 22\n" + body + "Match User x\n  X11Forwarding no\n"
+    after = "Port 22\n" + body + "Subsystem sftp internal-sftp\nMatch User x\n  X11Forwarding no\n"
+    old, new, header = edit.diff_window(before, after, context=2)
+    assert new.count("\n") == old.count("\n") + 1
+    assert "Subsystem sftp internal-sftp\n" in new and "Subsystem" not in old
+    assert len(old) + len(new) < 300
+    assert header.startswith("lines 200000-") and "of 200003" in header
+
+
+def test_diff_window_identical_and_edges():
+    assert edit.diff_window("a\n", "a\n")[:2] == ("", "")
+    old, new, _header = edit.diff_window("a\nb\n", "x\nb\n", context=0)
+    assert (old, new) == ("a\n", "x\n")
