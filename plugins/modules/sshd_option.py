@@ -301,17 +301,17 @@ def _version(module, sshd):
 def _os_error(exc, path, doing):
     """One sentence for an OSError on ``path``: the cause and what to do."""
     err = getattr(exc, "errno", None)
-    where = os.path.dirname(path) or path
+    parent = os.path.dirname(path.rstrip("/")) or "/"
     if err == errno.EROFS:
-        hint = f"{where} is on a read-only file system: remount it read-write, or change the file where it is built"
+        hint = f"{path} is on a read-only file system: remount it read-write, or change the file where it is built"
     elif err in (errno.ENOSPC, errno.EDQUOT):
-        hint = f"no space left on the file system of {where}: free some, then run again"
+        hint = f"no space left on the file system of {path}: free some, then run again"
     elif err == errno.EPERM:
-        hint = (f"the file or {where} is immutable or append-only (see `lsattr -d {where} {path}`): "
-                f"remove the attribute with chattr -i/-a if that is intended, then run again")
+        hint = (f"{path} or {parent} is immutable or append-only (see `lsattr -d {parent} {path}`): "
+                "remove the attribute with chattr -i/-a if that is intended, then run again")
     elif err == errno.EACCES:
         hint = (f"permission denied (running as uid {os.geteuid()}): run as root (become: true)"
-                if os.geteuid() != 0 else f"permission denied for root: check the mount options and attributes of {where}")
+                if os.geteuid() != 0 else f"permission denied for root: check the mount options and attributes of {parent}")
     else:
         hint = exc.strerror or str(exc)
     return f"cannot {doing} {path}: {hint}; nothing was changed"
@@ -366,8 +366,12 @@ def _validate(module, sshd, parsed, files, plan):
             temps[path] = _temp(module, path)
         staged = edit.staged_texts(parsed, files.texts, temps, plan["texts"])
         for path, text in staged.items():
-            with open(temps[path], "wb") as handle:
-                handle.write(_encode(text))
+            try:
+                with open(temps[path], "wb") as handle:
+                    handle.write(_encode(text))
+            except OSError as exc:
+                _remove(temps.values())
+                module.fail_json(msg=_os_error(exc, temps[path], "write the candidate for sshd -t to"))
         rc, out, err = module.run_command([sshd, "-t", "-f", temps[parsed["path"]]], environ_update={"LC_ALL": "C"})
     finally:
         _remove(temps.values())

@@ -158,7 +158,7 @@ def gather_latent(host, state):
     eff = cfg.get("effective") or {}
     ports = _values(eff.get("port")) or ["22"]
     listen = _values(eff.get("listenaddress"))
-    out = {"pending": False, "reasons": [], "daemon_started": None, "files_newer": [],
+    out = {"pending": False, "reasons": [], "daemon_started": None, "daemon_loaded": None, "files_newer": [],
            "listen_unavailable": [], "listeners_mismatch": []}
     pid = svc.get("main_pid")
     running = svc.get("active_state") == "active" and bool(pid)
@@ -166,14 +166,18 @@ def gather_latent(host, state):
         rc, ticks, _err = host.run(["getconf", "CLK_TCK"])
         ticks = int(ticks.strip()) if rc == 0 and ticks.strip().isdigit() else 100
         started = process_start(host.read_text("/proc/%s/stat" % pid), host.read_text("/proc/stat"), ticks)
+        loaded = None
         if svc.get("init") == "systemd" and svc.get("unit"):
             rc, text, _err = host.run(["journalctl", "-u", svc["unit"], "-o", "short-unix", "-n", "500",
                                        "--no-pager", "-q"])
             loaded = last_listening(text) if rc == 0 else None
-            if loaded and (started is None or loaded > started):
-                started = loaded
         out["daemon_started"] = started
-        if started is not None:
+        # A reload keeps the pid, so the process start is only a lower bound of the last load:
+        # files are compared with the journal's last `Server listening` only (none readable,
+        # e.g. not root or no journal: no files_newer rather than a false alarm).
+        out["daemon_loaded"] = loaded if loaded and (started is None or loaded >= started - 1) else None
+        if out["daemon_loaded"] is not None:
+            started = out["daemon_loaded"]
             for path in cfg.get("files") or []:
                 st = host.stat(path)
                 if st and st.get("mtime") is not None and st["mtime"] > started:
@@ -185,8 +189,10 @@ def gather_latent(host, state):
     nonlocal_v6 = (host.read_text("/proc/sys/net/ipv6/ip_nonlocal_bind") or "0").strip() == "1"
     if v4 or v6:
         out["listen_unavailable"] = unavailable(listen, ports, v4, v6, nonlocal_v4, nonlocal_v6)
-    if running:
-        out["listeners_mismatch"] = listeners_mismatch(listen, ports, state.get("listeners") or [],
+    listeners = state.get("listeners") or []
+    # not root: the owners of the sockets are unknown, so nothing can be said about sshd's own
+    if running and all(s.get("process") for s in listeners):
+        out["listeners_mismatch"] = listeners_mismatch(listen, ports, listeners,
                                                        bool(v6), skip=out["listen_unavailable"])
     if out["files_newer"]:
         out["reasons"].append("changed after sshd last loaded its configuration: "

@@ -74,9 +74,11 @@ active() {
 }
 
 restart_sshd() {
-    dir=$1
+    dir=$1; changed=$2
     [ "$(cat "$dir/was_active")" = yes ] || return 0
     unit=$(cat "$dir/unit")
+    # nothing was put back and sshd still runs: nothing to restart
+    if [ -z "$changed" ] && active "$dir"; then return 0; fi
     if [ "$(cat "$dir/init")" = systemd ]; then
         systemctl reset-failed "$unit" >/dev/null 2>&1
         systemctl restart "$unit" >/dev/null 2>&1
@@ -119,7 +121,8 @@ prune() {
 
 undo() {
     dir=$1; by=$2; why=$3
-    out=$(restore "$dir"; restart_sshd "$dir")
+    restored=$(restore "$dir")
+    out=$(printf '%s\n' "$restored"; restart_sshd "$dir" "$restored")
     printf '%s\t%s\t%s\t%s\n' "$(now)" "$by" "$why" "$(echo "$out" | tr '\n' ';')" > "$dir/undone"
     echo "$out"
 }

@@ -84,9 +84,13 @@ class RecordedHost:
             return _read("trixie.sshd_stat")
         return _read(names[path]) if path in names else None
 
+    journal = True
+
     def run(self, args):
         if args[0] == "getconf":
             return 0, "100\n", ""
+        if not self.journal:
+            return 1, "", "No journal files were opened due to insufficient permissions."
         return 0, _read("trixie.journal"), ""
 
 
@@ -125,3 +129,14 @@ def test_gather_and_checks_lockout_case():
 def test_checks_are_registered():
     ids = [cid for cid, _fn in checks.CHECKS]
     assert "config_latent_change" in ids and "listen_address_unavailable" in ids
+
+
+def test_no_journal_no_false_alarm():
+    """Not root (no journal): a reload keeps the pid, so a file newer than the process start proves nothing."""
+    state, host = _state(["[::]:22", "0.0.0.0:22"], 5)
+    host.journal = False
+    for s in state["listeners"]:
+        s["process"] = None
+    out = latent.gather_latent(host, state)
+    assert out["daemon_loaded"] is None and out["files_newer"] == [] and out["listeners_mismatch"] == []
+    assert out["pending"] is False
