@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export ANSIBLE_NOCOLOR ?= true
 
-.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling
+.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling molecule-hostile
 
 help:
 	@echo "make demo   install everything, build the lab, diagnose a fleet with the three classic faults"
@@ -121,3 +121,8 @@ bench-scaling: venv collection images
 
 galaxy-build: venv
 	ansible-galaxy collection build --force --output-path .build/dist
+
+# The hostile scenario (issue 14): every attack on the remediation as a test, on all three
+# releases (extensions/molecule/hostile). Containers hostile-*, ports 23410-23412.
+molecule-hostile:
+	$(MAKE) molecule MOLECULE_SCENARIOS=hostile
