@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from ansible.plugins.loader import connection_loader, init_plugin_loader
 from ansible.utils.plugin_docs import read_docstring
 
