@@ -10,13 +10,15 @@ a connection option (interpreter, become); and no variable may carry a plugin op
 name (``nsenter_pid``), which no plugin reads from the inventory.
 """
 
+import json
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from ansible.plugins.loader import connection_loader, init_plugin_loader
-from ansible.utils.plugin_docs import read_docstring
 
 GUIDES = Path(__file__).resolve().parents[3] / "docs" / "guides"
 BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -45,12 +47,19 @@ _OPTIONS = {}
 
 
 def _options(plugin):
-    """option name -> the variable names the plugin reads it from (its DOCUMENTATION)."""
+    """option name -> the variable names the plugin reads it from (``ansible-doc --json``).
+
+    ansible-doc runs in a process of its own: loading plugins here would install Ansible's
+    collection finder in the test process and break the other tests' imports.
+    """
     if plugin not in _OPTIONS:
-        init_plugin_loader()
-        found = connection_loader.find_plugin_with_context(plugin)
-        assert found.resolved, f"connection plugin {plugin} not found"
-        doc = read_docstring(found.plugin_resolved_path)["doc"]
+        exe = Path(sys.executable).with_name("ansible-doc")
+        exe = str(exe) if exe.exists() else shutil.which("ansible-doc")
+        assert exe, "ansible-doc not found"
+        out = subprocess.run([exe, "-t", "connection", plugin, "--json"], capture_output=True, text=True,
+                             check=False, timeout=120)
+        assert out.returncode == 0, f"ansible-doc -t connection {plugin}: {out.stderr.strip()}"
+        doc = json.loads(out.stdout)[plugin]["doc"]
         _OPTIONS[plugin] = {k: {v["name"] for v in (o.get("vars") or [])} for k, o in (doc.get("options") or {}).items()}
     return _OPTIONS[plugin]
 
