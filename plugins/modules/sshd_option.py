@@ -72,7 +72,8 @@ options:
   validate:
     description:
       - Check the candidate with C(sshd -t -f) before it replaces the live file.
-      - Only turn this off where no sshd binary exists; the parser's own checks then run and warn.
+      - Only turn this off where no sshd binary exists; the parser's own checks then run, and a candidate in which
+        they find a new error (an unknown keyword, for example) is refused, nothing is written.
     type: bool
     default: true
   sshd_path:
@@ -91,6 +92,10 @@ notes:
   - When O(state=absent) changes more than one file, the files are replaced one after the other after the whole
     candidate passed C(sshd -t).
   - Targets need Python 3.9 or later.
+  - A file that cannot be replaced (immutable or append-only, a read-only or full file system, not root) fails with
+    one sentence naming the cause, before anything is written, in check mode too. Temporary files that a killed run
+    left next to a configuration file (their process is gone) are removed by the next run.
+  - Above 256 KiB the diff shows only the changed lines and 3 lines around them (the header says which lines).
 seealso:
   - module: sshd.doctor.sshd_facts
   - module: ansible.builtin.lineinfile
