@@ -17,7 +17,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= false
 export ANSIBLE_NOCOLOR ?= true
 
-.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling browser-deps browser bench-report ee ee-test
+.PHONY: help deps venv collection images lab lab-down demo test lint ruff ansible-lint sanity unit molecule galaxy-build bench bench-scaling browser-deps browser bench-report ee ee-test molecule-hostile
 
 help:
 	@echo "make demo   install everything, build the lab, diagnose a fleet with the three classic faults"
@@ -205,3 +205,8 @@ matrix-subset: venv collection images
 	$(LAB) up $(MATRIX_FLEET)-subset trixie:1
 	$(PY) tests/lab/client_matrix.py run $(MATRIX_FLEET)-subset --subset --out .build/client_matrix_subset.json; rc=$$?; \
 	  $(LAB) down $(MATRIX_FLEET)-subset; exit $$rc
+
+# The hostile scenario (issue 14): every attack on the remediation as a test, on all three
+# releases (extensions/molecule/hostile). Containers hostile-*, ports 23410-23412.
+molecule-hostile:
+	$(MAKE) molecule MOLECULE_SCENARIOS=hostile

@@ -72,7 +72,8 @@ options:
   validate:
     description:
       - Check the candidate with C(sshd -t -f) before it replaces the live file.
-      - Only turn this off where no sshd binary exists; the parser's own checks then run and warn.
+      - Only turn this off where no sshd binary exists; the parser's own checks then run, and a candidate in which
+        they find a new error (an unknown keyword, for example) is refused, nothing is written.
     type: bool
     default: true
   sshd_path:
@@ -91,6 +92,10 @@ notes:
   - When O(state=absent) changes more than one file, the files are replaced one after the other after the whole
     candidate passed C(sshd -t).
   - Targets need Python 3.9 or later.
+  - A file that cannot be replaced (immutable or append-only, a read-only or full file system, not root) fails with
+    one sentence naming the cause, before anything is written, in check mode too. Temporary files that a killed run
+    left next to a configuration file (their process is gone) are removed by the next run.
+  - Above 256 KiB the diff shows only the changed lines and 3 lines around them (the header says which lines).
 seealso:
   - module: sshd.doctor.sshd_facts
   - module: ansible.builtin.lineinfile
@@ -236,7 +241,9 @@ msg:
 """
 
 import contextlib
+import errno
 import os
+import re
 import tempfile
 import time
 
@@ -247,6 +254,9 @@ from ansible_collections.sshd.doctor.plugins.module_utils._sshd import edit, ver
 
 SBIN_DIRS = ["/usr/sbin", "/usr/local/sbin", "/sbin"]
 SUFFIX = ".sshd-doctor"
+_TEMP_RE = re.compile(r"^\..+\.([0-9]+)\.[A-Za-z0-9_]+\.sshd-doctor$")
+# Above this size the diff shows the changed lines and their context, not whole files.
+DIFF_LIMIT = 256 << 10
 
 
 def _shown(text):
@@ -293,13 +303,57 @@ def _version(module, sshd):
     return None
 
 
+def _os_error(exc, path, doing):
+    """One sentence for an OSError on ``path``: the cause and what to do."""
+    err = getattr(exc, "errno", None)
+    parent = os.path.dirname(path.rstrip("/")) or "/"
+    if err == errno.EROFS:
+        hint = f"{path} is on a read-only file system: remount it read-write, or change the file where it is built"
+    elif err in (errno.ENOSPC, errno.EDQUOT):
+        hint = f"no space left on the file system of {path}: free some, then run again"
+    elif err == errno.EPERM:
+        hint = (f"{path} or {parent} is immutable or append-only (see `lsattr -d {parent} {path}`): "
+                "remove the attribute with chattr -i/-a if that is intended, then run again")
+    elif err == errno.EACCES:
+        hint = (f"permission denied (running as uid {os.geteuid()}): run as root (become: true)"
+                if os.geteuid() != 0 else f"permission denied for root: check the mount options and attributes of {parent}")
+    else:
+        hint = exc.strerror or str(exc)
+    return f"cannot {doing} {path}: {hint}; nothing was changed"
+
+
 def _temp(module, target):
-    """An empty hidden temporary file next to ``target`` (cleaned up if the module fails)."""
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=SUFFIX,
-                               dir=os.path.dirname(target) or ".")
+    """An empty hidden temporary file next to ``target`` (cleaned up if the module fails).
+
+    Its name carries the module's pid, so a later run removes the ones a killed run left
+    (:func:`_remove_stale_temps`).
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.{os.getpid()}.", suffix=SUFFIX,
+                                   dir=os.path.dirname(target) or ".")
+    except OSError as exc:
+        module.fail_json(msg=_os_error(exc, os.path.dirname(target) or ".", "create a temporary file in"))
     os.close(fd)
     module.add_cleanup_file(tmp)
     return tmp
+
+
+def _remove_stale_temps(paths):
+    """Remove the temporary files of runs that were killed (their pid is gone); returns what was removed."""
+    removed = []
+    for directory in sorted({os.path.dirname(os.path.realpath(p)) for p in paths} | {os.path.dirname(p) for p in paths}):
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in names:
+            match = _TEMP_RE.match(name)
+            if not match or os.path.exists(f"/proc/{match.group(1)}"):
+                continue
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, name))
+                removed.append(os.path.join(directory, name))
+    return removed
 
 
 def _remove(paths):
@@ -317,8 +371,12 @@ def _validate(module, sshd, parsed, files, plan):
             temps[path] = _temp(module, path)
         staged = edit.staged_texts(parsed, files.texts, temps, plan["texts"])
         for path, text in staged.items():
-            with open(temps[path], "wb") as handle:
-                handle.write(_encode(text))
+            try:
+                with open(temps[path], "wb") as handle:
+                    handle.write(_encode(text))
+            except OSError as exc:
+                _remove(temps.values())
+                module.fail_json(msg=_os_error(exc, temps[path], "write the candidate for sshd -t to"))
         rc, out, err = module.run_command([sshd, "-t", "-f", temps[parsed["path"]]], environ_update={"LC_ALL": "C"})
     finally:
         _remove(temps.values())
@@ -349,6 +407,21 @@ def _backup(module, parsed, path):
     return name
 
 
+def _preflight(module, paths):
+    """Fail with one sentence, before anything is written (check mode too), when a file cannot be replaced.
+
+    Each changed file is written through its symlinks (the target is replaced, the link kept), so
+    the target and its directory must be writable: not immutable, not on a read-only file system.
+    """
+    for path in paths:
+        dest = os.path.realpath(path)
+        try:
+            os.close(os.open(dest, os.O_WRONLY | os.O_APPEND))
+        except OSError as exc:
+            module.fail_json(msg=_os_error(exc, dest, "write"))
+        _remove([_temp(module, dest)])
+
+
 def _write(module, parsed, files, plan, backup):
     """Replace each changed file atomically (after a backup); refuses when a file changed since it was read."""
     for path in plan["texts"]:
@@ -358,11 +431,20 @@ def _write(module, parsed, files, plan, backup):
     backups = {}
     for path, text in plan["texts"].items():
         if backup:
-            backups[path] = _backup(module, parsed, path)
+            try:
+                backups[path] = _backup(module, parsed, path)
+            except OSError as exc:
+                module.fail_json(msg=_os_error(exc, path, "back up"))
         dest = os.path.realpath(path)
         tmp = _temp(module, dest)
-        with open(tmp, "wb") as handle:
-            handle.write(_encode(text))
+        try:
+            with open(tmp, "wb") as handle:
+                handle.write(_encode(text))
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            _remove([tmp] + list(backups.values()))
+            module.fail_json(msg=_os_error(exc, dest, "write"))
         module.atomic_move(tmp, dest)
     return backups
 
@@ -404,6 +486,7 @@ def main():
 
     files = Files()
     parsed = sshd_config.parse_config(path, reader=files.read)
+    _remove_stale_temps(parsed["files"] or [path])
     unreadable = [e for e in parsed["errors"] if "cannot read" in e["message"]]
     if unreadable:
         module.fail_json(msg="cannot read the whole configuration (root needed?): "
@@ -432,13 +515,21 @@ def main():
         "version": found_version,
     }
     if module._diff and plan["changed"]:
-        diffs = [{"before": _shown(files.texts[p]), "after": _shown(t), "before_header": p, "after_header": p}
-                 for p, t in plan["texts"].items()]
+        diffs = []
+        for p, t in plan["texts"].items():
+            before, after, header = files.texts[p], t, p
+            if len(before) + len(after) > DIFF_LIMIT:
+                before, after, header = edit.diff_window(before, after)
+                header = f"{p} ({header})"
+            diffs.append({"before": _shown(before), "after": _shown(after), "before_header": header,
+                          "after_header": header})
         result["diff"] = diffs[0] if len(diffs) == 1 else diffs
     for warning in plan["warnings"]:
         module.warn(warning)
 
     parser_check = plan["changed"] and not params["validate"]
+    if plan["changed"]:
+        _preflight(module, plan["texts"])
     if plan["changed"] and params["validate"]:
         failure = _validate(module, sshd, parsed, files, plan)
         if failure and failure["environment_only"]:
@@ -462,12 +553,12 @@ def main():
         known = {(e["file"], e["line"], e["message"]) for e in sshd_config.validate(parsed, found_version)}
         new_errors = [e for e in sshd_config.validate(after, found_version)
                       if (e["file"], e["line"], e["message"]) not in known]
-        if new_errors and "validation_deferred" in result:
+        if new_errors:
+            # validate=false skips sshd -t, never the parser: a keyword or value it knows to be
+            # invalid is refused, as sshd -t would refuse it
             result["changed"] = False
             module.fail_json(msg="the parser rejects the candidate, nothing was changed: " + "; ".join(
                 f"{e['file']}:{e['line']}: {e['message']}" for e in new_errors), **result)
-        for err in new_errors:
-            module.warn(f"not validated with sshd -t; the parser sees: {err['file']}:{err['line']}: {err['message']}")
 
     if plan["changed"] and not module.check_mode:
         backups = _write(module, parsed, files, plan, params["backup"])

@@ -9,7 +9,7 @@ section per id.
 
 import re
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth, platform
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth, latent, platform
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -723,6 +723,8 @@ CHECKS = [
     ("user_not_allowed", check_user_not_allowed),
     ("root_login_refused", check_root_login_refused),
     ("home_or_keys_insecure", check_home_or_keys_insecure),
+    ("config_latent_change", latent.check_config_latent_change),
+    ("listen_address_unavailable", latent.check_listen_address_unavailable),
 ]
 CHECKS += checks_auth.CHECKS
 

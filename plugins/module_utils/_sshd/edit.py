@@ -618,3 +618,23 @@ def included_by(parsed, path):
         if len(pattern) == len(parts) and all(_glob_component(n, p) for n, p in zip(parts, pattern)):
             return {"file": rec["file"], "line": rec["line"], "pattern": rec.get("pattern")}
     return None
+
+
+def diff_window(before, after, context=3):
+    """``(before, after, header)``: only the lines that differ and ``context`` lines around them.
+
+    For diffs of big files (a 50 MB configuration must not return a 100 MB diff); linear time.
+    """
+    old, new = split_lines(before), split_lines(after)
+    head = 0
+    while head < len(old) and head < len(new) and old[head] == new[head]:
+        head += 1
+    if head == len(old) == len(new):
+        return "", "", "no change"
+    tail = 0
+    while tail < len(old) - head and tail < len(new) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    start = max(head - context, 0)
+    old_end, new_end = len(old) - max(tail - context, 0), len(new) - max(tail - context, 0)
+    header = f"lines {start + 1}-{old_end} of {len(old)}, only the changed part shown"
+    return "".join(old[start:old_end]), "".join(new[start:new_end]), header

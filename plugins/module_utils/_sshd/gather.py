@@ -11,7 +11,7 @@ import os
 import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio, hosts_access, platform, service, sockets, userauth, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio, hosts_access, latent, platform, service, sockets, userauth, version
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
 HELPER_DIRS = ("/usr/lib/openssh", "/usr/libexec/openssh", "/usr/libexec", "/usr/lib/ssh", "/usr/local/libexec")
@@ -610,4 +610,5 @@ def collect(host, options):
         state["client_profiles"] = options["client_profiles"]
     if options.get("user_auth"):
         state["user_auth"] = userauth.gather_user_auth(host, options.get("users"), dict(state, clients=options.get("clients")))
+    latent.gather_latent(host, state)
     return state

@@ -790,3 +790,58 @@ def test_module_refuses_a_match_keyword(tmp_path, monkeypatch, capsys):
     main.write_text("Port 22\n")
     out = run_module(monkeypatch, capsys, {"keyword": "Match", "value": "all", "path": str(main)}, FakeSshd())
     assert out["failed"] and "structure" in out["msg"]
+
+
+def test_diff_window_big_file_shows_only_the_change():
+    """A 50 MB configuration must not give a 100 MB diff: only the changed lines and context."""
+    body = "".join(f"# padding line {i}\n" for i in range(200000))
+    before = "Port 22\n" + body + "Match User x\n  X11Forwarding no\n"
+    after = "Port 22\n" + body + "Subsystem sftp internal-sftp\nMatch User x\n  X11Forwarding no\n"
+    old, new, header = edit.diff_window(before, after, context=2)
+    assert new.count("\n") == old.count("\n") + 1
+    assert "Subsystem sftp internal-sftp\n" in new and "Subsystem" not in old
+    assert len(old) + len(new) < 300
+    assert header.startswith("lines 200000-") and "of 200003" in header
+
+
+def test_diff_window_identical_and_edges():
+    assert edit.diff_window("a\n", "a\n")[:2] == ("", "")
+    old, new, _header = edit.diff_window("a\nb\n", "x\nb\n", context=0)
+    assert (old, new) == ("a\n", "x\n")
+
+
+def test_module_validate_false_still_refuses_what_the_parser_rejects(tmp_path, monkeypatch, capsys):
+    """validate=false skips sshd -t, never the parser: a warning only was wrong (issue 14)."""
+    main = tmp_path / "sshd_config"
+    raw = b"PermitRootLogin no\n"
+    main.write_bytes(raw)
+    out = run_module(monkeypatch, capsys, {"keyword": "NoSuchOption", "value": "yes", "path": str(main),
+                                           "validate": False}, FakeSshd())
+    assert out["failed"] and not out["changed"]
+    assert "the parser rejects the candidate" in out["msg"] and "Bad configuration option: NoSuchOption" in out["msg"]
+    assert main.read_bytes() == raw
+    assert sorted(os.listdir(tmp_path)) == ["sshd_config"]
+
+
+def test_module_immutable_or_unwritable_is_one_sentence(tmp_path, monkeypatch, capsys):
+    """An OSError when the file cannot be replaced is a one-sentence failure (check mode too), not a traceback."""
+    import errno as _errno
+
+    main = tmp_path / "sshd_config"
+    raw = b"PermitRootLogin no\n"
+    main.write_bytes(raw)
+    real_open = os.open
+
+    def refusing_open(path, flags, *args):
+        if str(path) == str(main) and flags & os.O_WRONLY:
+            raise OSError(_errno.EPERM, "Operation not permitted", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    for check in (True, False):
+        out = run_module(monkeypatch, capsys, {"keyword": "PermitRootLogin", "value": "yes", "path": str(main)},
+                         FakeSshd(), check_mode=check)
+        assert out["failed"] and "immutable or append-only" in out["msg"] and "nothing was changed" in out["msg"]
+        assert "exception" not in out or "Traceback" not in out.get("exception", "")
+    assert main.read_bytes() == raw
+    assert sorted(os.listdir(tmp_path)) == ["sshd_config"]
