@@ -21,12 +21,16 @@ export ANSIBLE_NOCOLOR ?= true
 
 help:
 	@echo "make demo   install everything, build the lab, diagnose a fleet with the three classic faults"
-	@echo "make test   ruff, ansible-lint, ansible-test sanity, unit tests, molecule scenarios"
+	@echo "make test   ruff, ansible-lint, ansible-test sanity, unit tests, browser, raw collector, client matrix slice, molecule scenarios"
 	@echo "make lab FLEET=name SPEC=bullseye:1,bookworm:1,trixie:1 / make lab-down FLEET=name"
 	@echo "make bench [N=20] / make bench-scaling   fleet diagnosis against ping, setup and the hand-written way"
 	@echo "make bench-report   the report path alone at 10,000 hosts (time, CPU, peak RSS)"
 	@echo "make browser        index.html in headless Chromium at 12 and 10,000 hosts (make browser-deps installs it)"
 	@echo "make ee / ee-test   build the execution environment; run diagnose inside it with ansible-runner"
+	@echo "make record         re-record the raw host I/O of every lab case (unit-test fixtures)"
+	@echo "make raw-test       the raw sh collector on lab hosts without a usable Python"
+	@echo "make matrix         the full client matrix (17 real clients x 6 crypto configs x 3 releases)"
+	@echo "make molecule-hostile / molecule-layouts   one molecule scenario"
 
 # System packages: podman + runc + debootstrap for the lab (installed only when missing).
 deps:
@@ -64,7 +68,11 @@ demo: venv collection images
 
 # ---------------------------------------------------------------- tests
 
-test: venv collection deps lint sanity unit molecule
+# Everything below runs on real OpenSSH: unit tests replay recordings of real lab hosts, then the
+# report in a real Chromium, the raw collector on hosts without Python, a slice of the client
+# matrix with real third-party clients, and the molecule scenarios. The full client matrix
+# (make matrix), the EE (make ee-test) and the recordings (make record) are separate targets.
+test: venv collection deps lint sanity unit browser raw-test matrix-subset molecule
 
 lint: ruff ansible-lint
 
@@ -105,8 +113,8 @@ unit: venv collection
 
 # The scenarios make test runs (extensions/molecule/<name>); each creates, breaks, fixes,
 # proves with real clients and destroys its own hosts.
-MOLECULE_SCENARIOS ?= faults must_not_touch rescue
-molecule: venv collection images
+MOLECULE_SCENARIOS ?= faults must_not_touch rescue layouts hostile
+molecule: venv collection images images-layouts
 	cd extensions && for s in $(MOLECULE_SCENARIOS); do \
 	  echo "== molecule test -s $$s"; start=$$(date +%s); \
 	  molecule test -s $$s || exit 1; \

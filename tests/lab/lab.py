@@ -500,6 +500,14 @@ FAULTS = {
     "config_unreadable_not_root": (
         "sshd_config mode 0600 (RHEL's default), read by a user who is not root: nothing can be judged",
         "chmod 0600 /etc/ssh/sshd_config"),
+    "listen_address_unavailable": (
+        "a drop-in with a ListenAddress on no interface of the host, not reloaded yet: sshd -t accepts it, "
+        "the next reload kills sshd (Cannot bind any address)",
+        "printf 'ListenAddress 192.0.2.77\\n' > /etc/ssh/sshd_config.d/40-listen.conf"),
+    "client_algorithms_incompatible": (
+        "HostKeyAlgorithms ssh-rsa: OpenSSH >= 8.8 clients find no host key type (read with "
+        "client_profiles: [openssh])",
+        "printf 'HostKeyAlgorithms ssh-rsa\\n' > /etc/ssh/sshd_config.d/40-hostkeyalgs.conf\nsystemctl reload ssh"),
     "sftp_subsystem_in_match": (
         "the only Subsystem sftp sits in a Match block: refused before 9.5, applies to alice only from 9.5",
         "sed -i -E 's/^[[:space:]]*(Subsystem[[:space:]])/#\\1/I' /etc/ssh/sshd_config\n"
@@ -510,6 +518,7 @@ FAULTS = {
 # How capture.py runs sshd_facts for a case, where it differs from the default (clients
 # 10.88.0.1, users root and alice, as root).
 CASE_OPTIONS = {
+    "client_algorithms_incompatible": {"args": {"client_profiles": ["openssh"]}},
     "tcp_wrappers_denied_any_client": {"args": {"clients": []}},
     "config_unreadable_not_root": {"become_user": "alice"},
 }
@@ -532,13 +541,17 @@ FAULT_FINDINGS = {
     "host_key_insecure_mode": ("host_key_insecure_mode", ("service_failed",)),
     "port_conflict": ("port_conflict", ("service_failed",)),
     "privsep_dir_not_a_dir": ("privsep_dir_missing", ()),
-    "include_fan_out": ("config_invalid", ()),
+    # the reload was refused: the files on disk are newer than what sshd loaded
+    "config_invalid": ("config_invalid", ("config_latent_change",)),
+    "include_fan_out": ("config_invalid", ("config_latent_change",)),
     "tcp_wrappers_denied_any_client": ("tcp_wrappers_denied", ()),
     # close cases that must stay quiet: the verdicts real libwrap and a non-root read give
     "tcp_wrappers_name_allowed": (None, ()),
     "config_unreadable_not_root": (None, ()),
     # before 9.5 sshd also rejects Subsystem inside Match
-    "sftp_subsystem_in_match": ("sftp_subsystem_missing", ("config_invalid",)),
+    "sftp_subsystem_in_match": ("sftp_subsystem_missing", ("config_invalid", "config_latent_change")),
+    # the drop-in waits on disk: newer than what sshd loaded
+    "listen_address_unavailable": ("listen_address_unavailable", ("config_latent_change",)),
 }
 
 

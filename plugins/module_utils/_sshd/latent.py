@@ -190,8 +190,11 @@ def gather_latent(host, state):
     if v4 or v6:
         out["listen_unavailable"] = unavailable(listen, ports, v4, v6, nonlocal_v4, nonlocal_v6)
     listeners = state.get("listeners") or []
-    # not root: the owners of the sockets are unknown, so nothing can be said about sshd's own
-    if running and all(s.get("process") for s in listeners):
+    # not root: the owners of the sockets are unknown, so nothing can be said about sshd's own;
+    # socket activation: systemd holds the listening sockets and decides where sshd listens
+    # (socket_activation_mismatch compares them with the configuration)
+    socket_active = (svc.get("socket") or {}).get("active_state") == "active"
+    if running and not socket_active and all(s.get("process") for s in listeners):
         out["listeners_mismatch"] = listeners_mismatch(listen, ports, listeners,
                                                        bool(v6), skip=out["listen_unavailable"])
     if out["files_newer"]:

@@ -20,6 +20,8 @@ DOC = ROOT / "docs" / "facts.md"
 RECORDINGS = sorted((ROOT / "tests" / "unit" / "fixtures" / "recordings").glob("*/*.json"))
 # what sshd_facts adds around gather.collect (plugins/modules/sshd_facts.py)
 MODULE_KEYS = {"collector": "module", "clients": [], "elapsed_ms": 1, "timings": [{"command": "x", "ms": 1.0}]}
+# what the raw collector adds instead (plugins/plugin_utils/raw_collector.py), for *.raw.json recordings
+RAW_KEYS = {"collector": "raw", "raw_rounds": [{"asked": 1, "answered": 1, "bytes": 1}]}
 
 
 def schema():
@@ -59,6 +61,8 @@ def facts(path):
     state = gather.collect(hostio.ReplayHost(rec), rec["meta"]["options"])
     state["findings"], state["checks"] = checks.run_checks(state)
     state.update(MODULE_KEYS, recording=rec)
+    if path.name.endswith(".raw.json"):
+        state.update(RAW_KEYS)
     return state
 
 
