@@ -235,5 +235,3 @@ def test_summary_answers_like_the_bytes(release, name, entry):
     assert summary["size"] == real["size"] and summary["elf"]["ok"] is True
     # a recording made small: at most a few hundred strings of a binary of 0.5 to 1.5 MB
     assert len(json.dumps(summary)) < 64 << 10
-
-
