@@ -508,6 +508,16 @@ FAULTS = {
         "HostKeyAlgorithms ssh-rsa: OpenSSH >= 8.8 clients find no host key type (read with "
         "client_profiles: [openssh])",
         "printf 'HostKeyAlgorithms ssh-rsa\\n' > /etc/ssh/sshd_config.d/40-hostkeyalgs.conf\nsystemctl reload ssh"),
+    "weak_host_key_only": (
+        "RSA host key only and HostKeyAlgorithms ssh-rsa: the server signs with SHA-1 only",
+        "rm -f /etc/ssh/ssh_host_ed25519_key* /etc/ssh/ssh_host_ecdsa_key*\n"
+        "printf 'HostKeyAlgorithms ssh-rsa\\n' > /etc/ssh/sshd_config.d/40-hostkeyalgs.conf\nsystemctl restart ssh"),
+    "rsa_host_key_only": (
+        "RSA host key only, default algorithms: the server signs with rsa-sha2, current clients connect",
+        "rm -f /etc/ssh/ssh_host_ed25519_key* /etc/ssh/ssh_host_ecdsa_key*\nsystemctl restart ssh"),
+    "root_login_refused": (
+        "PermitRootLogin no: root cannot log in (policy, reported)",
+        "printf 'PermitRootLogin no\\n' > /etc/ssh/sshd_config.d/40-noroot.conf\nsystemctl reload ssh"),
     "sftp_subsystem_in_match": (
         "the only Subsystem sftp sits in a Match block: refused before 9.5, applies to alice only from 9.5",
         "sed -i -E 's/^[[:space:]]*(Subsystem[[:space:]])/#\\1/I' /etc/ssh/sshd_config\n"
@@ -550,6 +560,9 @@ FAULT_FINDINGS = {
     "config_unreadable_not_root": (None, ()),
     # before 9.5 sshd also rejects Subsystem inside Match
     "sftp_subsystem_in_match": ("sftp_subsystem_missing", ("config_invalid", "config_latent_change")),
+    # OpenSSH >= 8.8 clients are turned away too; a close case: RSA alone with rsa-sha2 is healthy
+    "weak_host_key_only": ("weak_host_key_only", ("client_algorithms_incompatible",)),
+    "rsa_host_key_only": (None, ()),
     # the drop-in waits on disk: newer than what sshd loaded
     "listen_address_unavailable": ("listen_address_unavailable", ("config_latent_change",)),
 }

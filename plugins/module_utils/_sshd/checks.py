@@ -485,16 +485,33 @@ def check_host_key_insecure_mode(state):
 
 
 def check_weak_host_key_only(state):
+    """Only host keys that current clients will not verify: DSA (clients >= 7.0 refuse ssh-dss), or
+    RSA where the server cannot sign with rsa-sha2 (before 7.2, or HostKeyAlgorithms without
+    rsa-sha2-*): OpenSSH >= 8.8 refuses SHA-1 `ssh-rsa` signatures.  An RSA key alone is fine for
+    a server that offers rsa-sha2-256/512."""
     usable = [k for k in state.get("host_keys") or [] if k.get("loadable")]
     if not usable:
         return []
-    if all((k.get("type") or "") in ("ssh-rsa", "ssh-dss", "rsa", "dsa") for k in usable):
-        return [finding("weak_host_key_only", WARNING, "Only RSA/DSA host keys: OpenSSH >= 8.8 clients refuse ssh-rsa (SHA-1) signatures",
-                        ["%s (%s)" % (k["path"], k.get("type")) for k in usable],
-                        "Add an ECDSA host key (FIPS mode: ed25519 keys do not load)."
-                        if (state.get("platform") or {}).get("fips") else
-                        "Add an ed25519 host key (ssh-keygen -A creates missing default keys).")]
-    return []
+    types = [(k.get("type") or "") for k in usable]
+    dsa_only = all(t in ("ssh-dss", "dsa") for t in types)
+    rsa_only = all(t in ("ssh-rsa", "rsa", "ssh-dss", "dsa") for t in types)
+    algs = ((state.get("config") or {}).get("effective") or {}).get("hostkeyalgorithms") or {}
+    offered = algs.get("value")
+    offered = ",".join(offered) if isinstance(offered, list) else (offered or "")
+    sha2 = _ver(state) >= (7, 2) and (not offered or "rsa-sha2-" in offered)
+    if not (dsa_only or (rsa_only and not sha2)):
+        return []
+    why = "DSA host keys only: clients since OpenSSH 7.0 refuse ssh-dss" if dsa_only else (
+        "RSA host keys signed with SHA-1 only (HostKeyAlgorithms %s): OpenSSH >= 8.8 clients refuse ssh-rsa" % (
+            offered or "of OpenSSH < 7.2"))
+    evidence = ["%s (%s)" % (k["path"], k.get("type")) for k in usable]
+    if offered:
+        evidence.append("HostKeyAlgorithms %s (%s)" % (offered, _where(algs) or "sshd -T"))
+    return [finding("weak_host_key_only", WARNING, why, evidence,
+                    "Add an ECDSA host key (FIPS mode: ed25519 keys do not load)."
+                    if (state.get("platform") or {}).get("fips") else
+                    "Add an ed25519 host key (ssh-keygen -A creates missing default keys) and allow rsa-sha2-512 "
+                    "and rsa-sha2-256 in HostKeyAlgorithms.")]
 
 
 # ---------------------------------------------------------------- network

@@ -434,8 +434,12 @@ def _key_type(path, pub_text):
 
 
 def gather_host_keys(host, eff, plat):
-    configured = eff.get("hostkey", {}).get("value") if eff.get("hostkey") else None
-    paths = list(configured) if configured else list(DEFAULT_HOST_KEYS)
+    hostkey = eff.get("hostkey") or {}
+    listed = hostkey.get("value")
+    listed = [listed] if isinstance(listed, str) else list(listed or [])
+    # sshd -T prints the compiled-in defaults too: "configured" means written in a file or -o
+    configured = listed if hostkey.get("file") else None
+    paths = listed or list(DEFAULT_HOST_KEYS)
     keys = []
     for path in paths:
         info = file_info(host, path)
