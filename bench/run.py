@@ -922,7 +922,7 @@ def parse_args(argv):
     p.add_argument("--repeats", type=int, help="timed rounds per size (default 3; 2 with --scaling)")
     p.add_argument("--forks", type=int, default=20, help="ansible forks for every command (default 20)")
     p.add_argument("--commands", default=",".join(COMMANDS), help=f"subset of {','.join(COMMANDS)}")
-    p.add_argument("--fleet", default="bench", help="lab fleet name; must start with 'bench' (default bench)")
+    p.add_argument("--fleet", default="bench", help="lab fleet name; must contain 'bench' (default bench)")
     p.add_argument("--reuse", action="store_true", help="use the running fleet of that name instead of a new one")
     p.add_argument("--keep", action="store_true", help="leave the fleet up at the end")
     p.add_argument("--no-faults", dest="faults", action="store_false",
@@ -942,8 +942,8 @@ def parse_args(argv):
                    help="run nothing: rewrite docs/benchmarks.md and the plot from bench/results/*.json")
     p.add_argument("--boot-timeout", type=int, default=90, help="seconds to wait for each host's SSH banner")
     args = p.parse_args(argv)
-    if not args.fleet.startswith("bench"):
-        p.error("the fleet name must start with 'bench'")
+    if "bench" not in args.fleet:
+        p.error("the fleet name must contain 'bench' (e.g. bench, or NAME-bench with a prefix of your own)")
     args.commands = [c for c in args.commands.split(",") if c]
     unknown = [c for c in args.commands if c not in COMMANDS]
     if unknown:

@@ -10,6 +10,12 @@ interpreter, Python 2.x, a Python too old for the module or for ansible-core), o
 of ``ansible.builtin.raw``, become included) and the same gather and checks code analyses the
 answers on the controller (plugins/plugin_utils/raw_collector.py).  The facts say which
 collector answered (``ansible_facts.sshd.collector``) and a warning says when it was raw.
+
+With ``report``, the host's result is also recorded on the controller as soon as it is known,
+in the same task (what ``sshd.doctor.sshd_report`` ``operation: host`` does: the host's entry in
+the run's journal and its ``hosts/<host>.json``), also when the module failed or the host could
+not be reached.  The role ``sshd.doctor.diagnose`` uses it: one task per host instead of two
+(each task costs the controller a worker process per host).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from __future__ import annotations
 import re
 import time
 
+from ansible.errors import AnsibleConnectionFailure
+from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd.facts_args import ARGUMENT_SPEC
@@ -53,10 +61,22 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        if args["report"] is None:
+            return self._facts(result, args, task_vars)
+        try:
+            result = self._facts(result, args, task_vars)
+        except AnsibleConnectionFailure as exc:
+            # recorded as unreachable, then the host is unreachable as it would be without report
+            result.update(unreachable=True, msg=to_text(exc))
+        result.update(self._record(result, args["report"], task_vars))
+        return result
+
+    def _facts(self, result, args, task_vars):
+        module_args = {k: v for k, v in self._task.args.items() if k != "report"}
         try:
             if args["collector"] != "raw":
                 module_result = self._execute_module(module_name="sshd.doctor.sshd_facts",
-                                                     module_args=self._task.args, task_vars=task_vars)
+                                                     module_args=module_args, task_vars=task_vars)
                 reason = python_unusable(module_result)
                 if args["collector"] == "module" or reason is None:
                     result.update(module_result)
@@ -68,6 +88,26 @@ class ActionModule(ActionBase):
             return result
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
+
+    def _record(self, result, report_args, task_vars):
+        """The host's record on the controller (sshd.doctor.sshd_report, operation: host), in
+        process: its entry, run, free, fleet_json and the files written.  Written in check mode
+        too (the report is not the host)."""
+        task = self._task.copy(exclude_parent=False, exclude_tasks=True)
+        task.args = dict(report_args, operation="host", result=dict(result))
+        task.check_mode = False
+        action = self._shared_loader_obj.action_loader.get(
+            "sshd.doctor.sshd_report", task=task, connection=self._connection, play_context=self._play_context,
+            loader=self._loader, templar=self._templar, shared_loader_obj=self._shared_loader_obj)
+        out = action.run(task_vars=task_vars)
+        out.pop("changed", None)  # the host is not changed; ``written`` says which report files were
+        if out.get("failed"):
+            # the diagnosis stands; the host's record is missing from the report, and says why
+            return {"failed": True, "msg": "%s%s" % ((result.get("msg") + "; ") if result.get("failed") and
+                                                      result.get("msg") else "", out.get("msg")),
+                    "report_failed": True}
+        out.pop("invocation", None)
+        return out
 
     def _raw(self, args, why):
         started = time.monotonic()

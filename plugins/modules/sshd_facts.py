@@ -113,6 +113,38 @@ options:
     type: str
     choices: [auto, module, raw]
     default: auto
+  report:
+    description:
+      - Also record the host's result on the controller as soon as it is known, in the same task, as
+        M(sshd.doctor.sshd_report) with O(sshd.doctor.sshd_report#module:operation=host) does (the host's entry in the
+        run's journal and its C(hosts/<host>.json)), also when the module fails or the host cannot be reached
+        (set C(ignore_unreachable) on the task). The result then has the keys of that operation too
+        (C(entry), C(run), C(free), C(fleet_json), C(written)).
+      - Read by the action plugin on the controller; the module on the target never receives it.
+      - The role M(sshd.doctor.diagnose) uses it; a task of its own per host would cost the controller
+        one more worker process per host.
+    type: dict
+    suboptions:
+      dest:
+        description: The report directory (C(hosts/<host>.json) is written there); none writes no file.
+        type: path
+      probe:
+        description: The registered result of M(sshd.doctor.ssh_probe) against the host, if it was probed.
+        type: raw
+      release:
+        description: Label of the host in the by-release views of the report.
+        type: str
+        default: ""
+      threshold:
+        description: Findings of this severity or worse make the host fail.
+        type: str
+        choices: [error, warning, info]
+      formats:
+        description: The report formats; the host file is written when V(json) is one of them.
+        type: list
+        elements: str
+        choices: [json, markdown, html, junit]
+        default: [json, markdown, html, junit]
 attributes:
   check_mode:
     support: full

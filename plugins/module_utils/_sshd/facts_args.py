@@ -15,4 +15,13 @@ ARGUMENT_SPEC = {
     "user_auth": {"type": "bool", "default": True},
     "record": {"type": "bool", "default": False},
     "collector": {"type": "str", "choices": ["auto", "module", "raw"], "default": "auto"},
+    # read by the action plugin on the controller only (the module never receives it)
+    "report": {"type": "dict", "options": {
+        "dest": {"type": "path"},
+        "probe": {"type": "raw"},
+        "release": {"type": "str", "default": ""},
+        "threshold": {"type": "str", "choices": ["error", "warning", "info"]},
+        "formats": {"type": "list", "elements": "str", "choices": ["json", "markdown", "html", "junit"],
+                    "default": ["json", "markdown", "html", "junit"]},
+    }},
 }
