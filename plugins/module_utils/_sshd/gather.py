@@ -7,11 +7,12 @@ that touches the host goes through the ``Host`` object so the module stays thin 
 logic here can be driven by captured outputs in tests.
 """
 
+import ipaddress
 import os
 import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio, hosts_access, latent, platform, service, sockets, userauth, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hostio, latent, platform, service, sockets, version
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin")
 HELPER_DIRS = ("/usr/lib/openssh", "/usr/libexec/openssh", "/usr/libexec", "/usr/lib/ssh", "/usr/local/libexec")
@@ -33,6 +34,45 @@ INIT_OPTION_FILES = (("/etc/default/ssh", "SSHD_OPTS"), ("/etc/sysconfig/sshd", 
 # Addresses from the documentation ranges (RFC 5737, RFC 3849): no hosts.allow names them, so
 # when libwrap refuses all of them it refuses every client the rules do not name.
 ANY_CLIENT = ("192.0.2.10", "198.51.100.20", "203.0.113.30", "2001:db8::40")
+
+
+def _hosts_access():
+    """hosts_access, imported when a table has rules or libwrap decides: AnsiballZ compiles every
+    module_utils the module imports on each run, and most hosts have no rules (docs/benchmarks.md)."""
+    from ansible_collections.sshd.doctor.plugins.module_utils._sshd import hosts_access  # pylint: disable=import-outside-toplevel
+    return hosts_access
+
+
+# What libwrap reads of a table without rules: blank lines and comments only, each a complete
+# line (newline-terminated, no continuation, no NUL, shorter than its 2048-byte buffer).
+_NO_RULES = re.compile(r"\A(?:(?:#[^\n\0]{0,2000}(?<!\\)|[ \t\r]{0,2000})\n)*\Z")
+
+
+def parse_table(text, path):
+    """hosts_access.parse_rules, without importing it for a table that has no rules (absent,
+    empty, or comments only, as Debian ships them): the same answer, []."""
+    if text is None or _NO_RULES.match(text):
+        return []
+    return _hosts_access().parse_rules(text, path)
+
+
+def _plain_address(addr):
+    """``addr`` is an IP address written the way libwrap's matcher sees it (no IPv4-mapped IPv6)."""
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    return str(ip) == addr and not (ip.version == 6 and ip.ipv4_mapped)
+
+
+def no_rules_verdict(addr, daemon="sshd"):
+    """hosts_access.evaluate's answer when hosts.allow and hosts.deny have no rules, for a plain
+    address (None otherwise: ask hosts_access): libwrap grants access."""
+    if not isinstance(addr, str) or not _plain_address(addr):
+        return None
+    return {"verdict": "allow", "file": None, "line": None, "rule": None,
+            "reason": "no rule in hosts.allow or hosts.deny matches %s for daemon '%s': access granted" % (addr, daemon),
+            "decided_by": "no_match", "uncertain": False, "notes": [], "client": addr, "daemon": daemon}
 
 
 def _which(host, name, dirs):
@@ -365,9 +405,9 @@ def gather_tcp_wrappers(host, binaries, vtuple, clients, log_lines=None, summari
         text = host.read_text(table)
         if text is None and host.exists(table):
             # libwrap denies every client hosts.allow did not grant when hosts.deny is unreadable
-            rules[key] = hosts_access.table_error(table, "exists but cannot be read")
+            rules[key] = _hosts_access().table_error(table, "exists but cannot be read")
         else:
-            rules[key] = hosts_access.parse_rules(text or "", table)
+            rules[key] = parse_table(text, table)
     verdicts = {}
     if linked is not False:
         # the clients asked about, then those libwrap refused according to the log: a refusal in
@@ -386,6 +426,11 @@ def client_verdict(host, rules, addr):
     """libwrap's verdict for one client.  When the rules consult the client's host name (KNOWN,
     .domain, names, PARANOID), the name is resolved on the target as libwrap would (reverse
     lookup, then a forward lookup that must give the address back)."""
+    if not rules["allow"] and not rules["deny"]:
+        known = no_rules_verdict(addr)
+        if known is not None:
+            return known
+    hosts_access = _hosts_access()
     result = hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd", reader=host.read_text)
     if not result.get("uncertain"):
         return result
@@ -413,6 +458,9 @@ def resolve_client_name(host, addr):
 def any_client_verdict(rules):
     """Whether the rules refuse every client they do not name (e.g. hosts.deny `sshd: ALL`):
     the verdict for addresses no rule names, with the deciding rule; None when they admit them."""
+    if not rules["allow"] and not rules["deny"]:
+        return None  # nothing is refused
+    hosts_access = _hosts_access()
     results = [hosts_access.evaluate(rules["allow"], rules["deny"], addr, daemon="sshd") for addr in ANY_CLIENT]
     denied = [r for r in results if r["verdict"] == "deny"]
     if not denied:
@@ -613,6 +661,12 @@ def collect(host, options):
     if options.get("client_profiles"):
         state["client_profiles"] = options["client_profiles"]
     if options.get("user_auth"):
-        state["user_auth"] = userauth.gather_user_auth(host, options.get("users"), dict(state, clients=options.get("clients")))
+        # userauth reads only for named users: without any, its answer is {} and it is not
+        # imported (AnsiballZ compiles every module_utils the module imports, on every run)
+        state["user_auth"] = {}
+        if options.get("users"):
+            from ansible_collections.sshd.doctor.plugins.module_utils._sshd import userauth  # pylint: disable=import-outside-toplevel
+            state["user_auth"] = userauth.gather_user_auth(host, options.get("users"),
+                                                           dict(state, clients=options.get("clients")))
     latent.gather_latent(host, state)
     return state
