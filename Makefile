@@ -23,7 +23,7 @@ help:
 	@echo "make demo   install everything, build the lab, diagnose a fleet with the three classic faults"
 	@echo "make test   ruff, ansible-lint, ansible-test sanity, unit tests, browser, raw collector, client matrix slice, molecule scenarios"
 	@echo "make lab FLEET=name SPEC=bullseye:1,bookworm:1,trixie:1 / make lab-down FLEET=name"
-	@echo "make bench [N=20] / make bench-scaling   fleet diagnosis against ping, setup and the hand-written way"
+	@echo "make bench [N=20,40] / make bench-scaling   fleet diagnosis against ping, setup and the hand-written way"
 	@echo "make bench-report   the report path alone at 10,000 hosts (time, CPU, peak RSS)"
 	@echo "make browser        index.html in headless Chromium at 12 and 10,000 hosts (make browser-deps installs it)"
 	@echo "make ee / ee-test   build the execution environment; run diagnose inside it with ansible-runner"
@@ -122,9 +122,12 @@ molecule: venv collection images images-layouts
 
 # Benchmarks (docs/benchmarks.md): a lab fleet timed against ansible ping, setup and a
 # hand-written diagnosis, in the same run.
+# make bench: N=20 and N=40 in one run (issue 16's targets), then the 10,000-host report path.
+BENCH_FLEET ?= bench
+BENCH_COMMANDS ?= ping,setup,facts,hand,diagnose,remediate
 bench: venv collection images
 	if [ -f bench/requirements.txt ]; then $(BIN)/pip install --quiet -r bench/requirements.txt; fi
-	$(BIN)/python bench/run.py --hosts $${N:-20}
+	$(BIN)/python bench/run.py --hosts $${N:-20,40} --fleet $(BENCH_FLEET) --commands $(BENCH_COMMANDS)
 
 bench-scaling: venv collection images
 	if [ -f bench/requirements.txt ]; then $(BIN)/pip install --quiet -r bench/requirements.txt; fi

@@ -33,9 +33,9 @@ def recorded_tables():
     out = []
     for path in sorted(RECORDINGS.glob("*/*.json")):
         for call in json.loads(path.read_text(encoding="utf-8")).get("calls", []):
-            if call["m"] == "read_text" and call["a"][0] in ("/etc/hosts.allow", "/etc/hosts.deny"):
-                if isinstance(call["r"], str) and call["r"] not in out:
-                    out.append(call["r"])
+            if (call["m"] == "read_text" and call["a"][0] in ("/etc/hosts.allow", "/etc/hosts.deny")
+                    and isinstance(call["r"], str) and call["r"] not in out):
+                out.append(call["r"])
     return out
 
 
