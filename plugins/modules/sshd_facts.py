@@ -233,7 +233,11 @@ def main():
         timings.append({"command": " ".join(args[:3]), "ms": round((time.monotonic() - t0) * 1000, 1)})
         return rc, out, err
 
-    host = hostio.Host(run)
+    def can_run(name):
+        # only commands that can start are run ahead (hostio.Host.prefetch), in threads
+        return os.access(name, os.X_OK) if "/" in name else module.get_bin_path(name) is not None
+
+    host = hostio.Host(run, can_run=can_run)
     if params["record"]:
         host = hostio.RecordingHost(host, meta={"options": {k: params[k] for k in sorted(hostio.RECORDED_OPTIONS)},
                                                 "euid": os.geteuid()})

@@ -153,9 +153,12 @@ def gather_service(host, log_lines):
              "main_pid": None, "result": None, "exec_main_status": None, "runtime_directory": [],
              "drop_ins": [], "socket": None, "socket_generator": False, "log": [], "log_source": None}
     if init == "systemd":
-        out = host.run(["systemctl", "show", "-p", ",".join(service.SHOW_PROPERTIES),
-                        "ssh.service", "sshd.service", "ssh.socket", "sshd.socket"])[1]
+        out = host.run(SYSTEMCTL_SHOW)[1]
         svc, sock = service.pick_units(service.parse_systemctl_show(out))
+        if svc:
+            # started now, read later: the journal reads overlap each other and the Python work
+            host.prefetch(([journal_command(svc["unit"])] if log_lines else [])
+                          + latent.commands_ahead(dict(svc, init="systemd")))
         if svc:
             state.update({k: v for k, v in svc.items()
                           if k in state or k in ("fragment_path", "restarts", "exec_start", "environment_files",
@@ -163,8 +166,7 @@ def gather_service(host, log_lines):
         state["socket"] = sock
         state["socket_generator"] = bool(sock) and any(host.exists(d + "/sshd-socket-generator") for d in GENERATOR_DIRS)
         if log_lines and svc:
-            rc, out, _err = host.run(["journalctl", "-u", svc["unit"], "-n", "200", "-o", "short-iso",
-                                      "--no-pager", "-q"])
+            rc, out, _err = host.run(journal_command(svc["unit"]))
             if rc == 0:
                 state["log"] = service.interesting_log_lines(out, log_lines)
                 state["log_source"] = "journal"
@@ -183,6 +185,15 @@ def gather_service(host, log_lines):
                 state["log_source"] = path
                 break
     return state
+
+
+SYSTEMCTL_SHOW = ["systemctl", "show", "-p", ",".join(service.SHOW_PROPERTIES),
+                  "ssh.service", "sshd.service", "ssh.socket", "sshd.socket"]
+
+
+def journal_command(unit):
+    """The journal read of the service's recent log lines."""
+    return ["journalctl", "-u", unit, "-n", "200", "-o", "short-iso", "--no-pager", "-q"]
 
 
 def gather_platform(host, sshd_data):
@@ -287,6 +298,18 @@ def option_entries(options, where="(command line)"):
     return out
 
 
+def sshd_t_command(sshd_path, runtime, match_context):
+    """`sshd -T` as the daemon is started: its config file and -o options, and the Match context."""
+    cmd = [sshd_path, "-T", "-f", runtime["config_path"]]
+    for opt in runtime["options"]:
+        cmd += ["-o", opt]
+    spec = ",".join("%s=%s" % (k, v) for k, v in sorted((match_context or {}).items())
+                    if k in ("user", "host", "addr", "laddr", "lport", "rdomain") and v)
+    if spec:
+        cmd += ["-C", spec]
+    return cmd
+
+
 def gather_config(host, sshd_path, runtime, match_context, ver=None):
     path = runtime["config_path"]
     parsed = sshd_config.parse_config(path, reader=host.read_text, globber=host.glob)
@@ -301,13 +324,7 @@ def gather_config(host, sshd_path, runtime, match_context, ver=None):
         # `sshd -T` runs every check `sshd -t` does before it prints the effective config, so one
         # run gives both: exit 0 with the dump, or the same errors `sshd -t` would print.  It gets
         # the options the daemon is started with.
-        cmd = [sshd_path, "-T", "-f", path]
-        for opt in runtime["options"]:
-            cmd += ["-o", opt]
-        spec = ",".join("%s=%s" % (k, v) for k, v in sorted((match_context or {}).items())
-                        if k in ("user", "host", "addr", "laddr", "lport", "rdomain") and v)
-        if spec:
-            cmd += ["-C", spec]
+        cmd = sshd_t_command(sshd_path, runtime, match_context)
         rc, out, err = host.run(cmd)
         errors = sshd_config.parse_sshd_t_errors(err)
         state["test"] = {"rc": rc, "command": " ".join(cmd), "errors": errors,
@@ -627,6 +644,9 @@ def ssh_connection_client(environ):
 
 def collect(host, options):
     """Gather the whole state. ``options``: config_path, clients, users, match_context, log_lines, sshd_path."""
+    if host.exists("/run/systemd/system"):
+        # systemd answers while the binaries are read (the first of the commands started ahead)
+        host.prefetch([SYSTEMCTL_SHOW])
     binaries, sshd_data = gather_binaries(host, options.get("sshd_path"))
     sshd_path = binaries["sshd"]["path"] if binaries["sshd"] and binaries["sshd"]["exists"] else None
     state = {"installed": sshd_path is not None}
@@ -638,6 +658,8 @@ def collect(host, options):
     state["privsep"] = gather_privsep(host, sshd_data, state["service"])
     runtime = gather_runtime(host, state["service"], sshd_path, sshd_data, options.get("config_path"))
     state["runtime"] = {k: runtime[k] for k in ("argv", "argv_source", "environment_files")}
+    if sshd_path:
+        host.prefetch([sshd_t_command(sshd_path, runtime, options.get("match_context"))])
     cfg = gather_config(host, sshd_path, runtime, options.get("match_context"), state["version"])
     parsed = cfg.pop("_parsed")
     state["config"] = cfg

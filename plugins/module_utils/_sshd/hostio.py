@@ -19,6 +19,7 @@ so ``read_text(p)`` and ``read_text(p, 1048576)`` are the same call.  Bytes neve
 executables are summarised by ``binary()`` (strings that matter and the ELF dynamic facts).
 """
 
+import contextlib
 import glob
 import grp
 import inspect
@@ -27,6 +28,7 @@ import os
 import pwd
 import re
 import stat
+import threading
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import elf
 
@@ -54,10 +56,46 @@ _VERSION_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)(p\d+)?")
 
 
 class Host:
-    """The real host: files and commands.  ``run(args)`` returns (rc, stdout, stderr)."""
+    """The real host: files and commands.  ``run(args)`` returns (rc, stdout, stderr).
 
-    def __init__(self, run):
-        self.run = run
+    ``prefetch(commands)`` starts commands that ``run`` will be asked for later, concurrently (a
+    thread each), so ``systemctl show``, ``sshd -T`` and the journal reads overlap each other and
+    the Python work instead of running one after the other; ``run`` then waits for the one it
+    asks for.  Only with ``can_run`` (name or path -> whether the command can be started), and
+    only a hint: what the host answers and what a recording holds are the ``run`` calls, in the
+    order gather makes them (``RecordingHost`` and ``ReplayHost`` do not record or replay hints).
+    """
+
+    def __init__(self, run, can_run=None):
+        self._run = run
+        self._can_run = can_run
+        self._ahead = {}
+
+    def run(self, args):
+        job = self._ahead.pop(tuple(args), None)
+        if job is not None:
+            job["thread"].join()
+            if "result" in job:
+                return job["result"]
+        return self._run(args)
+
+    def prefetch(self, commands):
+        if self._can_run is None:
+            return
+        for args in commands:
+            key = tuple(args or ())
+            if not key or key in self._ahead or not self._can_run(args[0]):
+                continue
+            job = {}
+            job["thread"] = threading.Thread(target=self._ahead_run, args=(job, list(args)), name="prefetch",
+                                             daemon=True)
+            self._ahead[key] = job
+            job["thread"].start()
+
+    def _ahead_run(self, job, args):
+        # an error stays here: run() asks again, in the caller's thread, and gets it there
+        with contextlib.suppress(Exception):
+            job["result"] = self._run(args)
 
     @staticmethod
     def read_text(path, limit=1 << 20):
@@ -267,6 +305,10 @@ class RecordingHost:
 
         return call
 
+    def prefetch(self, commands):
+        """A hint, not a read: passed on, not recorded (the ``run`` calls that follow are)."""
+        return self._inner.prefetch(commands)
+
     def recording(self):
         return {"format": FORMAT, "meta": _plain(self.meta), "calls": list(self._calls)}
 
@@ -312,6 +354,11 @@ class ReplayHost:
             return json.loads(json.dumps(value)) if isinstance(value, (dict, list)) else value
 
         return call
+
+    @staticmethod
+    def prefetch(commands):
+        """A hint for the real host; a recording answers at once."""
+        del commands
 
     @staticmethod
     def _answer(name, value):

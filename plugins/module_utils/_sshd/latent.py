@@ -151,6 +151,24 @@ def _values(rec):
     return value if isinstance(value, list) else str(value).split()
 
 
+CLK_TCK = ["getconf", "CLK_TCK"]
+
+
+def journal_command(unit):
+    """The journal read that finds the last ``Server listening on`` of the unit."""
+    return ["journalctl", "-u", unit, "-o", "short-unix", "-n", "500", "--no-pager", "-q"]
+
+
+def commands_ahead(svc):
+    """The commands gather_latent will run for this service state (gather starts them early)."""
+    if not (svc.get("active_state") == "active" and svc.get("main_pid")):
+        return []
+    out = [CLK_TCK]
+    if svc.get("init") == "systemd" and svc.get("unit"):
+        out.append(journal_command(svc["unit"]))
+    return out
+
+
 def gather_latent(host, state):
     """Set ``state["latent"]``; reads through ``host`` only (``stat``, ``read_text``, ``run``)."""
     svc = state.get("service") or {}
@@ -163,13 +181,12 @@ def gather_latent(host, state):
     pid = svc.get("main_pid")
     running = svc.get("active_state") == "active" and bool(pid)
     if running:
-        rc, ticks, _err = host.run(["getconf", "CLK_TCK"])
+        rc, ticks, _err = host.run(CLK_TCK)
         ticks = int(ticks.strip()) if rc == 0 and ticks.strip().isdigit() else 100
         started = process_start(host.read_text("/proc/%s/stat" % pid), host.read_text("/proc/stat"), ticks)
         loaded = None
         if svc.get("init") == "systemd" and svc.get("unit"):
-            rc, text, _err = host.run(["journalctl", "-u", svc["unit"], "-o", "short-unix", "-n", "500",
-                                       "--no-pager", "-q"])
+            rc, text, _err = host.run(journal_command(svc["unit"]))
             loaded = last_listening(text) if rc == 0 else None
         out["daemon_started"] = started
         # A reload keeps the pid, so the process start is only a lower bound of the last load:
