@@ -401,8 +401,11 @@ def module_times(paths, key):
     return out
 
 
+CANDIDATE_LABEL = {"text": "candidate"}
+
+
 def label(name):
-    return LABELS[name] if name in LABELS else LABELS[name.rstrip("*")] + ", **candidate**"
+    return LABELS[name] if name in LABELS else LABELS[name.rstrip("*")] + f", **{CANDIDATE_LABEL['text']}**"
 
 
 def command_argv(name, inventory, work):
@@ -686,8 +689,9 @@ def render_main(main):
         f"{' with local changes' if meta['machine']['dirty'] else ''}."
         f" Fleet: {fleet_line(size)}; forks {size['forks']}; {size['repeats']} timed rounds after one warm-up round.")
     if meta.get("candidate"):
-        lines += ["", f"Rows marked **candidate** ran the sshd.doctor under `{meta['candidate']}` (`--candidate`),"
-                      " not this checkout, in the same rounds."]
+        CANDIDATE_LABEL["text"] = meta.get("candidate_label") or "candidate"
+        lines += ["", f"Rows marked **{CANDIDATE_LABEL['text']}** ran the sshd.doctor under `{meta['candidate']}`"
+                      " (`--candidate`), not this checkout, in the same rounds (marked * in the ratios)."]
     lines.append("")
     rows = []
     ping = summary["commands"].get("ping", {}).get("median")
@@ -991,6 +995,8 @@ def parse_args(argv):
     p.add_argument("--candidate", type=lambda v: Path(v).resolve(), metavar="PATH",
                    help="also time facts, diagnose and remediate from the sshd.doctor under this collections path"
                         " (a branch or a prototype), in the same rounds, marked with *")
+    p.add_argument("--candidate-label", default="candidate",
+                   help="what the candidate rows are called in the docs (e.g. 'main, before')")
     p.add_argument("--report-only", action="store_true",
                    help="time only the report path at 10,000 hosts (no lab) and record it in docs/benchmarks.md")
     p.add_argument("--render", action="store_true",
@@ -1031,6 +1037,7 @@ def main(argv=None):
     args = parse_args(argv)
     if args.render:
         return render_only()
+    CANDIDATE_LABEL["text"] = args.candidate_label
     if args.report_only:
         main_res = load_json(RESULTS / "main.json") or {}
         main_res["report10k"] = bench_report10k()
@@ -1046,7 +1053,8 @@ def main(argv=None):
     meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine_info(), "argv": [relative(a) for a in sys.argv[1:]], "commands": args.commands,
             "collections": None if args.collections == COLLECTIONS else relative(args.collections),
-            "candidate": relative(args.candidate) if args.candidate else None}
+            "candidate": relative(args.candidate) if args.candidate else None,
+            "candidate_label": args.candidate_label if args.candidate else None}
     control_dir = Path(tempfile.mkdtemp(prefix="bench-cp-", dir="/tmp"))
     started = time.monotonic()
     sizes = []
