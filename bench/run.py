@@ -553,6 +553,24 @@ def percentile(values, pct):
     return ordered[min(len(ordered) - 1, int(round(pct / 100.0 * (len(ordered) - 1))))]
 
 
+def ratio_rows(cmds, timed, specs, run_key, median_key):
+    """Ratios of the medians (``median_key`` of cmds) and, per round, of ``run_key`` of the runs."""
+    out = []
+    for num, den, target in specs:
+        if num not in cmds or den not in cmds or not cmds[den][median_key]:
+            continue
+        by_round = {}
+        for r in timed:
+            if r["command"] in (num, den):
+                by_round.setdefault(r["round"], {})[r["command"]] = r[run_key]
+        per_round = [v[num] / v[den] for v in by_round.values() if num in v and den in v and v[den] > 0]
+        value = cmds[num][median_key] / cmds[den][median_key]
+        out.append({"num": num, "den": den, "target": target, "value": value,
+                    "min": min(per_round) if per_round else None, "max": max(per_round) if per_round else None,
+                    "met": None if target is None else value <= target})
+    return out
+
+
 def summarize(size):
     """Per command: median, min and max of the timed rounds; ratios; the module's times."""
     timed = [r for r in size["runs"] if r["round"] >= 1]
@@ -569,34 +587,8 @@ def summarize(size):
             "rcs": sorted({r["rc"] for r in rows}), "changed": [r["changed"] for r in rows],
             "per_host_ms": median(walls) * 1000.0 / size["n"],
         }
-    ratios = []
-    for num, den, target in RATIOS:
-        if num not in cmds or den not in cmds:
-            continue
-        by_round = {}
-        for r in timed:
-            if r["command"] in (num, den):
-                by_round.setdefault(r["round"], {})[r["command"]] = r["wall"]
-        per_round = [v[num] / v[den] for v in by_round.values() if num in v and den in v and v[den] > 0]
-        value = cmds[num]["median"] / cmds[den]["median"]
-        ratios.append({"num": num, "den": den, "target": target, "value": value,
-                       "min": min(per_round) if per_round else None, "max": max(per_round) if per_round else None,
-                       "met": None if target is None else value <= target})
-    cpu_ratios = []
-    for num, den, target in CPU_RATIOS:
-        if num not in cmds or den not in cmds:
-            continue
-        by_round = {}
-        for r in timed:
-            if r["command"] in (num, den):
-                by_round.setdefault(r["round"], {})[r["command"]] = r["cpu"]
-        per_round = [v[num] / v[den] for v in by_round.values() if num in v and den in v and v[den] > 0]
-        value = cmds[num]["cpu"] / cmds[den]["cpu"] if cmds[den]["cpu"] else None
-        if value is None:
-            continue
-        cpu_ratios.append({"num": num, "den": den, "target": target, "value": value,
-                           "min": min(per_round) if per_round else None, "max": max(per_round) if per_round else None,
-                           "met": None if target is None else value <= target})
+    ratios = ratio_rows(cmds, timed, RATIOS, "wall", "median")
+    cpu_ratios = ratio_rows(cmds, timed, CPU_RATIOS, "cpu", "cpu")
     module = {}
     for source in ("facts", "facts*", "diagnose", "diagnose*"):
         samples = [m for r in timed if r["command"] == source for m in r.get("module", [])]
