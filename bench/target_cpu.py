@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What one module run costs a target: the CPU time of the lab host's whole container (sshd and
 its session, Python, the commands the module runs, systemd and journald answering them), read
@@ -78,7 +78,7 @@ def main():
     for combo in combos:  # warm-up: the SSH master connection, the page cache
         subprocess.run([ansible, args.host, "-i", args.inventory, "-m", combo[1]], env=dict(
             env, ANSIBLE_COLLECTIONS_PATH=combo[0]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    for _ in range(args.runs):
+    for _run in range(args.runs):
         for combo in combos:
             before = read_ns(usage)
             t0 = time.monotonic()

@@ -103,9 +103,8 @@ class ActionModule(ActionBase):
         out.pop("changed", None)  # the host is not changed; ``written`` says which report files were
         if out.get("failed"):
             # the diagnosis stands; the host's record is missing from the report, and says why
-            return {"failed": True, "msg": "%s%s" % ((result.get("msg") + "; ") if result.get("failed") and
-                                                      result.get("msg") else "", out.get("msg")),
-                    "report_failed": True}
+            before = "%s; " % result["msg"] if result.get("failed") and result.get("msg") else ""
+            return {"failed": True, "msg": before + str(out.get("msg")), "report_failed": True}
         out.pop("invocation", None)
         return out
 
