@@ -197,6 +197,27 @@ ansible_facts:
             fix: Add one `Subsystem sftp internal-sftp` to the global section.
             remediable: true
         checks: [sftp_subsystem_missing, privsep_dir_missing]
+entry:
+  description: The host's entry of the fleet report (docs/report.md), as recorded on the controller.
+  returned: when O(report) is given
+  type: dict
+free:
+  description: Whether the play runs under a C(free)-like strategy (the fleet step then runs on every host).
+  returned: when O(report) is given
+  type: bool
+fleet_json:
+  description: Where the run's fleet dict is written on the controller.
+  returned: when O(report) is given
+  type: str
+run:
+  description: The id of the run's journal on the controller.
+  returned: when O(report) is given
+  type: str
+written:
+  description: The report files written for this host (its C(hosts/<host>.json)).
+  returned: when O(report) is given
+  type: list
+  elements: str
 warnings:
   description: What could not be read (for example when not running as root).
   returned: when there are any
