@@ -749,6 +749,12 @@ def render_module(module):
     return lines
 
 
+def what(res):
+    """A profile run's description, its candidate named as --candidate-label says."""
+    text = res["what"]
+    return f"{CANDIDATE_LABEL['text']}: {text[len('candidate '):]}" if text.startswith("candidate ") else text
+
+
 def render_profile(profile, n):
     if not profile:
         return []
@@ -760,7 +766,7 @@ def render_profile(profile, n):
     for res in profile.values():
         prof = res.get("profile") or {}
         tasks_total = sum(t["seconds"] for t in prof.get("tasks", []))
-        rows.append([res["what"], f"{res['wall']:.1f}", fmt_s(prof.get("startup")) if prof else "-",
+        rows.append([what(res), f"{res['wall']:.1f}", fmt_s(prof.get("startup")) if prof else "-",
                      f"{tasks_total:.1f}" if prof else "-", f"{res['cpu']:.1f}", f"{res['tree_pss_kb'] / 1024:.0f}",
                      f"{res['maxrss_kb'] / 1024:.0f}", str(res["tree_procs"])])
     lines += md_table(["run", "wall s", "start-up s", "tasks s", "controller CPU s", "peak tree PSS MiB",
@@ -769,7 +775,7 @@ def render_profile(profile, n):
         prof = (profile.get(key) or {}).get("profile")
         if not prof:
             continue
-        lines += ["", f"{profile[key]['what']}: {profile[key]['wall']:.1f} s, of which start-up (CLI, inventory,"
+        lines += ["", f"{what(profile[key])}: {profile[key]['wall']:.1f} s, of which start-up (CLI, inventory,"
                       f" playbook and role loading) {prof['startup']:.1f} s:", ""]
         rows = [[t["name"].replace("|", "\\|"), f"{t['seconds']:.2f}", str(t["count"])] for t in prof["tasks"][:12]]
         lines += md_table(["task", "s", "times"], rows)
