@@ -89,7 +89,9 @@ def test_recorded_fault_is_named(release, case):
     loud = ids(state["findings"], ("error", "warning"))
     assert loud <= ({required} | extra) - {None}, (release, case, loud)
     for f in state["findings"]:
-        assert set(f) == {"id", "severity", "summary", "evidence", "fix", "remediable"}
+        # `repair` (optional): what the remediate role changes, on remediable findings only
+        assert set(f) - {"repair"} == {"id", "severity", "summary", "evidence", "fix", "remediable"}
+        assert "repair" not in f or f["remediable"] is True
         assert f["summary"] and f["fix"] and f["evidence"], f
 
 
