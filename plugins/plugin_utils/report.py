@@ -327,15 +327,9 @@ def probe_negotiation(probe, findings):
             continue
         keyword, what = _NEGOTIATION_LISTS.get(neg["list"], (neg["list"], neg["list"]))
         named = [f for f in findings if f["id"] in NEGOTIATION_IDS]
-        set_by = None
-        for f in named:
-            for ev in f["evidence"]:
-                m = re.search(r"\(%s ([^()]+)\)\s*$" % re.escape(keyword), ev)
-                if m:
-                    set_by = "{} {}".format(keyword, m.group(1))
-                    break
-            if set_by:
-                break
+        where = re.compile(r"\(%s ([^()]+)\)\s*$" % re.escape(keyword))
+        found = next((m.group(1) for f in named for ev in f["evidence"] for m in [where.search(ev)] if m), None)
+        set_by = f"{keyword} {found}" if found else None
         admit, admit_for = _admitting_line(named, what, _text(probe.get("client_version")))
         out.append({"stage": st["name"], "client": probe_where(probe) or "the controller's client",
                     "list": neg["list"], "keyword": keyword, "what": what, "server_offer": neg["server_offer"],
