@@ -306,8 +306,9 @@ def check_user_key_type_rejected(state):
         where = "%s:%s" % (src.get("file"), src.get("line")) if isinstance(src, dict) and src.get("file") else "sshd -T"
         severity = ERROR if keys and len([b for b in bad if "malformed" not in b]) == keys else WARNING
         rejected = len([b for b in bad if "malformed" not in b])
-        out.append(finding("user_key_type_rejected", severity,
-                           "%s has keys this server rejects (%d of %d)" % (name, rejected, keys),
+        summary = ("%s has keys this server rejects (%d of %d)" % (name, rejected, keys) if rejected or keys else
+                   "%s's authorized keys file holds no key, only %d malformed line(s)" % (name, len(bad)))
+        out.append(finding("user_key_type_rejected", severity, summary,
                            bad[:10] + ["PubkeyAcceptedAlgorithms (%s): %s" % (where, _short(accepted))],
                            "Give %s a key the server accepts (ssh-keygen -t ed25519); widening "
                            "PubkeyAcceptedAlgorithms is a policy decision, never applied automatically." % name))
