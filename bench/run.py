@@ -1088,7 +1088,7 @@ def main(argv=None):
         if plot_scaling(scaling, PNG):
             log(f"wrote {PNG.relative_to(ROOT)}")
     else:
-        main_res = {"meta": meta, "size": sizes[0], "sizes": sizes, "report10k": bench_report10k()}
+        main_res = {"meta": meta, "sizes": sizes, "report10k": bench_report10k()}
         save_json(RESULTS / "main.json", main_res)
         scaling = load_json(RESULTS / "scaling.json")
     DOC.write_text(render_doc(main_res, scaling), encoding="utf-8")
