@@ -139,12 +139,10 @@ def check_service_not_enabled(state):
                     "Enable the service (systemctl enable).", remediable=True)]
 
 
-def _split_listen(item):
-    """("addr", "port") of `0.0.0.0:22`, `[::]:22` or `22` (no address: every address)."""
-    host, sep, port = item.rpartition(":")
-    if not sep:
-        return "", item
-    return host.strip("[]"), port
+def _stream_listen(item):
+    """("addr", "port") of a ListenStream= value: `0.0.0.0:22`, `[::]:22` or `22` (a port alone: every address)."""
+    addr, ports = latent.split_listen(":" + item if item.isdigit() else item, ())
+    return addr, ports[0] if ports else ""
 
 
 _WILDCARD = ("", "0.0.0.0", "::")
@@ -153,9 +151,13 @@ _WILDCARD = ("", "0.0.0.0", "::")
 def socket_mismatches(listen, listen_addresses, ports, family):
     """What the socket unit's ListenStream does differently from sshd_config: ports, addresses and
     the address family.  Pure: lists of strings in, a list of sentences out."""
-    sock = [_split_listen(x) for x in listen]
+    sock = [_stream_listen(x) for x in listen]
     sock_ports = {p for _a, p in sock}
-    wanted = [_split_listen(x) for x in listen_addresses] or [("", p) for p in ports]
+    wanted = []
+    for value in listen_addresses:
+        addr, vports = latent.split_listen(value, ports)
+        wanted.extend((addr, port) for port in vports)
+    wanted = wanted or [("", p) for p in ports]
     wanted_ports = {p for _a, p in wanted} or set(ports)
     out = []
     if sock_ports != wanted_ports:

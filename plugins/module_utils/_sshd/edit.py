@@ -36,6 +36,7 @@ import fnmatch
 import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.version import version_tuple
 
 _WS = " \t\r\n"
 _KEYWORD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -77,32 +78,8 @@ def _content(line):
 
 
 def arg_spans(s, i=0):
-    """``[(start, end)]`` of each argument of ``s[i:]`` as misc.c argv_split(terminate_on_comment) reads it."""
-    n = len(s)
-    spans = []
-    while i < n:
-        if s[i] in " \t":
-            i += 1
-            continue
-        if s[i] == "#":
-            break
-        start = i
-        quote = None
-        while i < n:
-            c = s[i]
-            nxt = s[i + 1] if i + 1 < n else ""
-            if c == "\\" and (nxt in ("'", '"', "\\") or (quote is None and nxt == " ")):
-                i += 2
-                continue
-            if quote is None and c in " \t":
-                break
-            if quote is None and c in "\"'":
-                quote = c
-            elif quote is not None and c == quote:
-                quote = None
-            i += 1
-        spans.append((start, min(i, n)))
-    return spans
+    """``[(start, end)]`` of each argument of ``s[i:]`` as sshd reads them (config.split_args)."""
+    return [(start, end) for start, end, _text in sshd_config.split_args(s, i)[0]]
 
 
 def _scan_args(s, i):
@@ -206,7 +183,7 @@ def occurrences(parsed, keyword, name=None, version=None):
 
     ``name`` narrows Subsystem entries to one subsystem.  Entries keep the processing order.
     """
-    vt = sshd_config.version_tuple(version)
+    vt = version_tuple(version)
     applies = _startup_applies(parsed, version)
     startup, in_match = [], []
     for entry in parsed.get("entries") or []:
@@ -254,7 +231,7 @@ def _same_value(entry, args, raw):
 
 def _commented_default(lines, keyword, name, version):
     """Index of the first ``#Keyword value`` line (no space after ``#``) before any commented ``#Match``."""
-    vt = sshd_config.version_tuple(version)
+    vt = version_tuple(version)
     for index, line in enumerate(lines):
         body = _content(line).lstrip(" \t")
         if _COMMENTED_MATCH_RE.match(body):
@@ -379,7 +356,7 @@ def plan_option(parsed, texts, keyword, value=None, state="present", version=Non
     Raises :class:`EditError` when the edit cannot be made safely.
     """
     kw, text, args = _check_request(keyword, value, state)
-    vt = sshd_config.version_tuple(version)
+    vt = version_tuple(version)
     canon = sshd_config.canonical_keyword(kw.lower(), vt)
     name = None
     if canon == "subsystem":

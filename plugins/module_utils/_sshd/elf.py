@@ -257,8 +257,3 @@ def dynamic_info(data):
 def needed(data):
     """DT_NEEDED entries in order ([] when unreadable)."""
     return list(dynamic_info(data)["needed"])
-
-
-def links_library(data, prefix="libwrap.so"):
-    """True when a DT_NEEDED entry starts with prefix (e.g. libwrap.so.0)."""
-    return any(name.startswith(prefix) for name in needed(data))

@@ -20,9 +20,9 @@ import socket
 import time
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import crypto
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.version import parse_version
 
 OPERATIONS = ("tcp", "ssh", "sftp", "scp", "scp_legacy")
-PHASES = ("connect", "banner", "kex", "host_key", "auth", "session", "exec", "subsystem", "transfer")
 _TRANSPORT = ("connect", "banner", "kex", "host_key", "auth", "session")
 OP_PHASES = {
     "tcp": ("connect", "banner"),
@@ -60,19 +60,17 @@ WEAK_HOST_KEY = ["weak_host_key_only", "client_algorithms_incompatible", "client
 
 # ---------------------------------------------------------------- client version and capabilities
 
-_VERSION_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)(p\d+)?")
 _SCP_FLAGS_RE = re.compile(r"usage:\s*scp\s+\[-([0-9A-Za-z]+)\]")
 
 
 def parse_client_version(text):
     """``ssh -V`` output -> ``{version, version_tuple, version_string}`` (values None when unknown)."""
     line = next((ln.strip() for ln in (text or "").splitlines() if "OpenSSH" in ln), None)
-    m = _VERSION_RE.search(line or "")
-    if not m:
+    found, numbers = parse_version(line)
+    if found is None:
         first = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), None)
         return {"version": None, "version_tuple": None, "version_string": first}
-    return {"version": "%s.%s%s" % (m.group(1), m.group(2), m.group(3) or ""),
-            "version_tuple": [int(m.group(1)), int(m.group(2))], "version_string": line}
+    return {"version": found, "version_tuple": list(numbers), "version_string": line}
 
 
 def scp_default_protocol(version_tuple):

@@ -51,6 +51,12 @@ def test_key_mode(mode, group, patched, too_open):
     (["0.0.0.0:22"], [], ["22"], "inet6", ["address family"]),
     (["10.0.0.5:22"], ["10.0.0.5:22"], ["22"], "any", []),
     (["22"], [], ["22"], "any", []),
+    # ListenAddress values as the parser reads them when sshd -T cannot run: no port (the Port
+    # values apply), IPv6 without brackets; one parser with latent.py (latent.split_listen)
+    (["10.0.0.5:22"], ["10.0.0.5"], ["22"], "any", []),
+    (["10.0.0.5:22"], ["10.0.0.5"], ["22", "2222"], "any", ["ports"]),
+    (["[fe80::1]:22"], ["fe80::1"], ["22"], "any", []),
+    (["[::]:22"], ["fe80::1"], ["22"], "any", ["addresses"]),
 ])
 def test_socket_mismatches(listen, addresses, ports, family, expect):
     got = checks.socket_mismatches(listen, addresses, ports, family)

@@ -845,3 +845,47 @@ def test_module_immutable_or_unwritable_is_one_sentence(tmp_path, monkeypatch, c
         assert "exception" not in out or "Traceback" not in out.get("exception", "")
     assert main.read_bytes() == raw
     assert sorted(os.listdir(tmp_path)) == ["sshd_config"]
+
+
+# ---------------------------------------------------------------------------
+# Quotes and escapes: the editor's argument spans are the parser's tokenizer (config.split_args),
+# checked against what real sshd -T of 9.2p1 and 10.0p2 read (tests/lab/tokenizer_capture.py)
+# ---------------------------------------------------------------------------
+
+def tokenizer_lines(release):
+    """``(line, [arguments as sshd -T printed them])`` of each accepted case line."""
+    out = []
+    for block in fixture("config", release, "tokenizer.txt").split("@@@ case ")[1:]:
+        body, _sep, answer = block.partition("\n--- sshd -T ")
+        lines = body.split("\n")[2:]
+        answer = answer.split("\n")
+        if answer[1] != "rc=0":
+            continue
+        for line in filter(None, lines):
+            keyword = config.tokenize(line)[0].lower()
+            args = [a.split(" ", 1)[1] for a in answer[2:] if a.startswith(keyword + " ")]
+            out.append((line, args))
+    return out
+
+
+TOKENIZER_LINES = [(release, line, args) for release in ("bookworm", "trixie")
+                   for line, args in tokenizer_lines(release)]
+
+
+@pytest.mark.parametrize("release, line, args", TOKENIZER_LINES,
+                         ids=[f"{r}-{i}" for i, (r, _l, _a) in enumerate(TOKENIZER_LINES)])
+def test_argument_spans_agree_with_real_sshd(release, line, args):
+    assert args, release
+    head, value, tail = edit.line_layout(line)
+    spans = edit.arg_spans(value)
+    # each span, read alone, is the argument sshd read; what lies between spans is white space
+    assert [config.tokenize("K " + value[a:b])[1] for a, b in spans] == args
+    assert all(not value[b:c].strip(" \t") for (_a, b), (c, _d) in zip(spans, spans[1:]))
+    assert [text for _a, _b, text in config.split_args(value)[0]] == args
+    keyword = config.tokenize(line)[0]
+    # the same value rewritten leaves the line as it was; a longer value keeps the old text as written
+    # (``b\\`` + `` extra`` is one argument ``b extra``: the editor writes what the value says)
+    assert edit.rewrite_line(line + "\n", keyword, value) == line + "\n"
+    grown = edit.rewrite_line(line + "\n", keyword, value + " extra")
+    assert config.tokenize(grown)[1:] == config.tokenize(f"K {value} extra")[1:] and grown.startswith(head + value)
+    assert config.tokenize(grown)[1:] == (args + ["extra"] if not value.endswith("\\") else args[:-1] + [args[-1][:-1] + " extra"])
