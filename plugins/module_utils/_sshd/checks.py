@@ -4,15 +4,16 @@
 
 A check never runs a command.  Each returns a list of findings
 ``{id, severity, summary, evidence, fix}`` (usually zero or one).  docs/findings.md has a
-section per id.
+section per id; registry.py lists every id once (severity, check, fix, docs) and CHECKS
+follows it.
 """
 
 import re
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth, latent, platform
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth, latent, platform, registry
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.registry import ERROR, INFO, WARNING
 
-ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
 
 
@@ -713,39 +714,14 @@ def check_home_or_keys_insecure(state):
     return _user_findings(state, one)
 
 
-CHECKS = [
-    ("sshd_not_installed", check_sshd_not_installed),
-    ("sshd_helper_missing", check_sshd_helper_missing),
-    ("service_failed", check_service_failed),
-    ("service_inactive", check_service_inactive),
-    ("service_not_enabled", check_service_not_enabled),
-    ("socket_activation_mismatch", check_socket_activation_mismatch),
-    ("privsep_dir_missing", check_privsep_dir_missing),
-    ("privsep_dir_insecure", check_privsep_dir_insecure),
-    ("privsep_user_missing", check_privsep_user_missing),
-    ("config_invalid", check_config_invalid),
-    ("config_deprecated_option", check_config_deprecated_option),
-    ("effective_value_shadowed", check_effective_value_shadowed),
-    ("sftp_subsystem_missing", check_sftp_subsystem_missing),
-    ("sftp_server_missing", check_sftp_server_missing),
-    ("scp_legacy_unavailable", check_scp_legacy_unavailable),
-    ("tcp_wrappers_denied", check_tcp_wrappers_denied),
-    ("host_keys_missing", check_host_keys_missing),
-    ("host_key_insecure_mode", check_host_key_insecure_mode),
-    ("weak_host_key_only", check_weak_host_key_only),
-    ("port_conflict", check_port_conflict),
-    ("selinux_port_not_labeled", check_selinux_port_not_labeled),
-    ("selinux_denial", check_selinux_denial),
-    ("max_startups_throttling", check_max_startups_throttling),
-    ("login_shell_invalid", check_login_shell_invalid),
-    ("account_locked", check_account_locked),
-    ("user_not_allowed", check_user_not_allowed),
-    ("root_login_refused", check_root_login_refused),
-    ("home_or_keys_insecure", check_home_or_keys_insecure),
-    ("config_latent_change", latent.check_config_latent_change),
-    ("listen_address_unavailable", latent.check_listen_address_unavailable),
-]
-CHECKS += checks_auth.CHECKS
+# Every check, in the order of the finding registry (registry.py): the row names the module
+# that holds check_<id>.
+def _check_function(entry):
+    module = {"checks_auth": checks_auth, "latent": latent}.get(entry["module"])
+    return getattr(module, entry["check"]) if module is not None else globals()[entry["check"]]
+
+
+CHECKS = [(fid, _check_function(entry)) for fid, entry in registry.FINDINGS.items()]
 
 
 def run_checks(state):
