@@ -585,6 +585,7 @@ def run_module(monkeypatch, capsys, client, fault, server, **args):
     from ansible.module_utils import basic
     from ansible.module_utils.testing import patch_module_args
 
+    from ansible_collections.sshd.doctor.plugins.module_utils._sshd import client_probe
     from ansible_collections.sshd.doctor.plugins.modules import ssh_probe
 
     fake = Client(client, fault, server)
@@ -592,7 +593,7 @@ def run_module(monkeypatch, capsys, client, fault, server, **args):
     obs = {"event": tcp["meta"]["event"], "connect_ms": 0, "elapsed_ms": int(tcp["meta"]["elapsed_ms"]),
            "banner": tcp["banner"] or None, "error": None}
     temp_dirs = []
-    real_mkdtemp = ssh_probe.tempfile.mkdtemp
+    real_mkdtemp = client_probe.tempfile.mkdtemp
 
     def mkdtemp(**kw):
         path = real_mkdtemp(**kw)
@@ -603,7 +604,7 @@ def run_module(monkeypatch, capsys, client, fault, server, **args):
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path",
                         lambda self, name, *a, **kw: "/usr/bin/" + name)
     monkeypatch.setattr(probe, "observe_tcp", lambda *a, **kw: dict(obs))
-    monkeypatch.setattr(ssh_probe.tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(client_probe.tempfile, "mkdtemp", mkdtemp)
     module_args = {"host": "127.0.0.1", "port": 22, "user": "root", "identity_file": "/lab/id_ed25519"}
     module_args.update(args)
     with patch_module_args(module_args), pytest.raises(SystemExit):
@@ -673,3 +674,24 @@ def test_module_refuses_bad_arguments(monkeypatch, capsys):
         ssh_probe.main()
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] and "host must be" in result["msg"]
+
+
+def test_module_unreadable_known_hosts_fails_in_one_sentence_and_cleans_up(monkeypatch, capsys, tmp_path):
+    result, fake = run_module(monkeypatch, capsys, "trixie", "healthy", "bullseye",
+                              known_hosts_file=str(tmp_path / "missing_known_hosts"))
+    assert result["failed"] and result["msg"].startswith("cannot read known_hosts_file %s: " % (tmp_path / "missing_known_hosts"))
+    # the client was asked for its version, nothing was sent to the server
+    assert [os.path.basename(c[0]) for c in fake.calls] == ["ssh", "scp"]
+
+
+def test_module_without_an_ssh_client(monkeypatch, capsys):
+    from ansible.module_utils import basic
+    from ansible.module_utils.testing import patch_module_args
+
+    from ansible_collections.sshd.doctor.plugins.modules import ssh_probe
+
+    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, *a, **kw: None)
+    with patch_module_args({"host": "127.0.0.1"}), pytest.raises(SystemExit):
+        ssh_probe.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] and result["msg"] == "no OpenSSH client (ssh) on this host's PATH"
