@@ -8,8 +8,9 @@ row a reader reaches, in one step:
 - the check: ``check_<id>`` in ``plugins/module_utils/_sshd/<module>.py``;
 - the fix: ``roles/remediate/tasks/fix_<id>.yml`` when the row has a fix order, else none;
 - the docs: the section ``## <id>`` of docs/findings.md (anchor ``#<id>``);
-- the tests: tests/unit/plugins/module_utils/_sshd/test_<module>.py and test_recordings.py
-  (the lab cases that inject the fault), test_registry.py (that all of the above agree).
+- the tests: the module's unit tests under tests/unit/plugins/module_utils/_sshd/ (test_checks.py
+  holds those of checks.py and checks_users.py), test_recordings.py (the lab cases that inject
+  the fault, replayed) and test_registry.py (that all of the above agree).
 
 Columns:
 
@@ -76,11 +77,11 @@ _ROWS = (
     ("selinux_port_not_labeled", _E, "checks", None, ()),
     ("selinux_denial", _W, "checks", None, ()),
     ("max_startups_throttling", _W, "checks", None, ()),
-    ("login_shell_invalid", _W, "checks", None, ()),
-    ("account_locked", _W, "checks", None, ()),
-    ("user_not_allowed", _E, "checks", None, ()),
-    ("root_login_refused", _I, "checks", None, ()),
-    ("home_or_keys_insecure", _E, "checks", 9, ()),
+    ("login_shell_invalid", _W, "checks_users", None, ()),
+    ("account_locked", _W, "checks_users", None, ()),
+    ("user_not_allowed", _E, "checks_users", None, ()),
+    ("root_login_refused", _I, "checks_users", None, ()),
+    ("home_or_keys_insecure", _E, "checks_users", 9, ()),
     ("config_latent_change", _W, "latent", None, ()),
     ("listen_address_unavailable", _E, "latent", None, ("blocks_start",)),
     ("client_algorithms_incompatible", _EW, "checks_auth", None, ()),

@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, platform
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, checks_users, platform
 
 # The checks over real host states (every lab fault on every release) are in test_recordings.py:
 # raw recordings of real lab hosts replayed through gather and checks.
@@ -30,7 +30,7 @@ def test_config_errors_ignore_environment_failures():
     ({"denygroups": {"value": ["alice"]}}, "alice", ["alice"], False),
 ])
 def test_user_access(eff, user, groups, allowed):
-    assert checks.user_access(eff, user, groups)[0] is allowed
+    assert checks_users.user_access(eff, user, groups)[0] is allowed
 
 
 @pytest.mark.parametrize(("mode", "group", "patched", "too_open"), [
