@@ -2,6 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A pure-Python reader of sshd_config(5) that follows OpenSSH's own servconf.c rules.
 
+Longer than 600 lines on purpose: it is one reader, like servconf.c, whose keyword tables, line
+splitter, Include/Match walk, effective values and validator share the parse's records; split,
+one set of OpenSSH rules would be spread over files that must always change together.  The
+version parser (version.py), the editor (edit.py) and staging (staging.py) live apart.
+
 Everything here is a pure function of text: the file system is reached only through the
 ``reader`` and ``globber`` callables handed to :func:`parse_config`, so the module runs on
 any target Python from 3.9 on and is tested without real files.

@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import edit, version
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import edit, staging, version
 
 SBIN_DIRS = ["/usr/sbin", "/usr/local/sbin", "/sbin"]
 SUFFIX = ".sshd-doctor"
@@ -131,12 +131,12 @@ def _remove(paths):
 
 def _validate(module, sshd, parsed, files, plan):
     """Run sshd -t on the staged candidate; returns None when accepted, else the failure details."""
-    stage = edit.files_to_stage(parsed, plan["texts"])
+    stage = staging.files_to_stage(parsed, plan["texts"])
     temps = {}
     try:
         for path in stage:
             temps[path] = _temp(module, path)
-        staged = edit.staged_texts(parsed, files.texts, temps, plan["texts"])
+        staged = staging.staged_texts(parsed, files.texts, temps, plan["texts"])
         for path, text in staged.items():
             try:
                 with open(temps[path], "wb") as handle:
@@ -149,7 +149,7 @@ def _validate(module, sshd, parsed, files, plan):
         _remove(temps.values())
     if rc == 0:
         return None
-    message = edit.unstage_message(((err or "") + (out or "")).replace("\r\n", "\n").strip(), temps)
+    message = staging.unstage_message(((err or "") + (out or "")).replace("\r\n", "\n").strip(), temps)
     live_rc, live_out, live_err = module.run_command([sshd, "-t", "-f", parsed["path"]], environ_update={"LC_ALL": "C"})
     errors = sshd_config.parse_sshd_t_errors(_shown(message))
     live = ((live_err or "") + (live_out or "")).replace("\r\n", "\n").strip()
@@ -164,9 +164,9 @@ def _validate(module, sshd, parsed, files, plan):
 def _backup(module, parsed, path):
     stamp = time.strftime("%Y-%m-%d@%H:%M:%S~", time.localtime(time.time()))
     name = f"{path}.{os.getpid()}.{stamp}"
-    if edit.included_by(parsed, name):
+    if staging.included_by(parsed, name):
         name = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{os.getpid()}.{stamp}")
-        hit = edit.included_by(parsed, name)
+        hit = staging.included_by(parsed, name)
         if hit:
             module.fail_json(msg=f"{hit['file']}:{hit['line']}: Include {hit['pattern']} would read a backup of {path}; "
                                  "set backup=false or narrow the Include")
@@ -294,7 +294,7 @@ class OptionBackend:
         for path, text in self.plan["texts"].items():
             before, after, header = self.files.texts[path], text, path
             if len(before) + len(after) > DIFF_LIMIT:
-                before, after, header = edit.diff_window(before, after)
+                before, after, header = staging.diff_window(before, after)
                 header = f"{path} ({header})"
             diffs.append({"before": _shown(before), "after": _shown(after), "before_header": header,
                           "after_header": header})

@@ -28,7 +28,7 @@ LAYERS = {
     "registry": "registry",
     "checks": "checks", "checks_auth": "checks", "checks_users": "checks", "finding": "checks",
     "probe": "client_probe", "client_probe": "client_probe",
-    "edit": "config_edit", "option_backend": "config_edit",
+    "edit": "config_edit", "staging": "config_edit", "option_backend": "config_edit",
     "facts_args": "arguments",
 }
 # layer -> the layers it may import (its own included where listed)

@@ -16,7 +16,7 @@ import posixpath
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config, edit
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config, edit, staging
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures")
 RELEASES = {"bullseye": "8.4p1", "bookworm": "9.2p1", "trixie": "10.0p2"}
@@ -584,9 +584,9 @@ def test_stage_the_main_file_only():
     files = include_layout()
     result = plan(files, "MaxAuthTries", "3")
     parsed = parse(files)
-    stage = edit.files_to_stage(parsed, result["texts"])
+    stage = staging.files_to_stage(parsed, result["texts"])
     assert stage == [MAIN]
-    staged = edit.staged_texts(parsed, files, {MAIN: "/etc/ssh/.sshd_config.tmp"}, result["texts"])
+    staged = staging.staged_texts(parsed, files, {MAIN: "/etc/ssh/.sshd_config.tmp"}, result["texts"])
     assert staged == {MAIN: result["texts"][MAIN]}
 
 
@@ -594,10 +594,10 @@ def test_stage_a_drop_in_edit():
     files = include_layout()
     result = plan(files, "PasswordAuthentication", "yes")
     parsed = parse(files)
-    stage = edit.files_to_stage(parsed, result["texts"])
+    stage = staging.files_to_stage(parsed, result["texts"])
     assert stage == [MAIN, DROPIN]
     temps = {MAIN: "/etc/ssh/.sshd_config.A", DROPIN: "/etc/ssh/sshd_config.d/.50-cloud.conf.B"}
-    staged = edit.staged_texts(parsed, files, temps, result["texts"])
+    staged = staging.staged_texts(parsed, files, temps, result["texts"])
     assert staged[DROPIN] == result["texts"][DROPIN]
     # the Include line now names the files explicitly, the staged copy in place of the live drop-in
     assert staged[MAIN].split("\n")[0] == ("Include /etc/ssh/sshd_config.d/.50-cloud.conf.B "
@@ -620,10 +620,10 @@ def test_stage_nested_includes_and_edits_in_several_files():
     result = plan(files, "LogLevel", state="absent")
     assert sorted(result["texts"]) == sorted([MAIN, nested, inner])
     parsed = parse(files)
-    stage = edit.files_to_stage(parsed, result["texts"])
+    stage = staging.files_to_stage(parsed, result["texts"])
     assert stage == [MAIN, nested, inner]
     temps = {path: path + ".T" for path in stage}
-    staged = edit.staged_texts(parsed, files, temps, result["texts"])
+    staged = staging.staged_texts(parsed, files, temps, result["texts"])
     assert staged[MAIN] == ("Port 22\nInclude /etc/ssh/sshd_config.d/10-nested.conf.T\nMatch User x\n"
                             "  Include /etc/ssh/extra/inner.conf.T\n")
     assert staged[nested] == "Include /etc/ssh/extra/inner.conf.T\n"
@@ -631,25 +631,25 @@ def test_stage_nested_includes_and_edits_in_several_files():
 
 
 def test_include_argument_escapes_glob_and_quotes():
-    arg = edit.include_argument("/etc/ssh/odd dir/a*b[1]'q\".conf")
+    arg = staging.include_argument("/etc/ssh/odd dir/a*b[1]'q\".conf")
     assert config.tokenize("Include " + arg)[1] == "/etc/ssh/odd dir/a\\*b\\[1\\]'q\".conf"
     with pytest.raises(edit.EditError):
-        edit.include_argument("/etc/ssh/a\tb")
+        staging.include_argument("/etc/ssh/a\tb")
 
 
 def test_unstage_message_names_the_real_files():
     temps = {MAIN: "/etc/ssh/.sshd_config.x1", DROPIN: "/etc/ssh/sshd_config.d/.50-cloud.conf.x2"}
     msg = "/etc/ssh/sshd_config.d/.50-cloud.conf.x2 line 2: Bad yes/no argument: maybe"
-    assert edit.unstage_message(msg, temps) == f"{DROPIN} line 2: Bad yes/no argument: maybe"
+    assert staging.unstage_message(msg, temps) == f"{DROPIN} line 2: Bad yes/no argument: maybe"
 
 
 def test_included_by_protects_backups():
     files = {MAIN: "Include /etc/ssh/sshd_config.d/*\n", DROPIN: "X11Forwarding no\n"}
     parsed = parse(files)
-    assert edit.included_by(parsed, DROPIN + ".123.2025-01-01@00:00:00~")["line"] == 1
-    assert edit.included_by(parsed, "/etc/ssh/sshd_config.d/.50-cloud.conf.123.2025-01-01@00:00:00~") is None
+    assert staging.included_by(parsed, DROPIN + ".123.2025-01-01@00:00:00~")["line"] == 1
+    assert staging.included_by(parsed, "/etc/ssh/sshd_config.d/.50-cloud.conf.123.2025-01-01@00:00:00~") is None
     files[MAIN] = "Include /etc/ssh/sshd_config.d/*.conf\n"
-    assert edit.included_by(parse(files), DROPIN + ".123.2025-01-01@00:00:00~") is None
+    assert staging.included_by(parse(files), DROPIN + ".123.2025-01-01@00:00:00~") is None
 
 
 def test_reparse_replays_the_include_globs():
@@ -797,7 +797,7 @@ def test_diff_window_big_file_shows_only_the_change():
     body = "".join(f"# padding line {i}\n" for i in range(200000))
     before = "Port 22\n" + body + "Match User x\n  X11Forwarding no\n"
     after = "Port 22\n" + body + "Subsystem sftp internal-sftp\nMatch User x\n  X11Forwarding no\n"
-    old, new, header = edit.diff_window(before, after, context=2)
+    old, new, header = staging.diff_window(before, after, context=2)
     assert new.count("\n") == old.count("\n") + 1
     assert "Subsystem sftp internal-sftp\n" in new and "Subsystem" not in old
     assert len(old) + len(new) < 300
@@ -805,8 +805,8 @@ def test_diff_window_big_file_shows_only_the_change():
 
 
 def test_diff_window_identical_and_edges():
-    assert edit.diff_window("a\n", "a\n")[:2] == ("", "")
-    old, new, _header = edit.diff_window("a\nb\n", "x\nb\n", context=0)
+    assert staging.diff_window("a\n", "a\n")[:2] == ("", "")
+    old, new, _header = staging.diff_window("a\nb\n", "x\nb\n", context=0)
     assert (old, new) == ("a\n", "x\n")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import probe
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import client_probe, probe
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "probe")
 RELEASES = {"bullseye": "8.4p1", "bookworm": "9.2p1", "trixie": "10.0p2"}
@@ -184,7 +184,7 @@ def test_whole_probe_first_failure(client, fault, server):
             stages.append(run_fixture(path))
         else:
             stages.append(probe.skipped(op, "plain scp is legacy already", "scp"))
-    res = probe.summarize(stages)
+    res = client_probe.summarize(stages)
     if fault == "healthy":
         assert res["ok"] and res["first_failure"] is None and res["finding_ids"] == []
         assert res["summary"].startswith("all passed")
@@ -256,7 +256,7 @@ def opt_values(argv):
 
 
 def test_ssh_command_is_batch_bounded_and_isolated():
-    argv = probe.ssh_command("/usr/bin/ssh", params(), "/tmp/x/known_hosts")
+    argv = client_probe.ssh_command("/usr/bin/ssh", params(), "/tmp/x/known_hosts")
     assert argv[:4] == ["/usr/bin/ssh", "-v", "-n", "-T"]
     assert argv[-3:] == ["--", "192.0.2.10", "true"]
     opts = opt_values(argv)
@@ -267,7 +267,7 @@ def test_ssh_command_is_batch_bounded_and_isolated():
     assert argv[argv.index("-F") + 1] == "/dev/null"
     assert argv[argv.index("-i") + 1] == "/keys/id"
     # BatchMode and ConnectTimeout come before the caller's options (first value wins in ssh).
-    argv = probe.ssh_command("ssh", params(ssh_options=["BatchMode=no", "KexAlgorithms=+diffie-hellman-group14-sha1"]),
+    argv = client_probe.ssh_command("ssh", params(ssh_options=["BatchMode=no", "KexAlgorithms=+diffie-hellman-group14-sha1"]),
                              "/tmp/kh")
     opts = opt_values(argv)
     assert opts.index("BatchMode=yes") < opts.index("BatchMode=no")
@@ -275,7 +275,7 @@ def test_ssh_command_is_batch_bounded_and_isolated():
 
 
 def test_options_follow_the_parameters():
-    argv = probe.ssh_command("ssh", params(user=None, identity_file=None, use_ssh_config=True,
+    argv = client_probe.ssh_command("ssh", params(user=None, identity_file=None, use_ssh_config=True,
                                            known_hosts_file="/home/me/kh", strict_host_key_checking="yes"),
                              "/tmp/t/known_hosts")
     opts = opt_values(argv)
@@ -286,30 +286,30 @@ def test_options_follow_the_parameters():
 
 def test_scp_and_sftp_commands():
     p = params()
-    scp = probe.scp_command("/usr/bin/scp", p, "/tmp/t/kh", "/tmp/t/scp.out")
+    scp = client_probe.scp_command("/usr/bin/scp", p, "/tmp/t/kh", "/tmp/t/scp.out")
     assert scp[:2] == ["/usr/bin/scp", "-v"] and "-O" not in scp
     assert scp[-3:] == ["--", "192.0.2.10:/etc/hostname", "/tmp/t/scp.out"]
-    legacy = probe.scp_command("/usr/bin/scp", p, "/tmp/t/kh", "/tmp/t/scp.out", legacy=True)
+    legacy = client_probe.scp_command("/usr/bin/scp", p, "/tmp/t/kh", "/tmp/t/scp.out", legacy=True)
     assert legacy[:3] == ["/usr/bin/scp", "-v", "-O"]
-    sftp = probe.sftp_command("/usr/bin/sftp", params(host="2001:db8::1"), "/tmp/t/kh", "/tmp/t/batch")
+    sftp = client_probe.sftp_command("/usr/bin/sftp", params(host="2001:db8::1"), "/tmp/t/kh", "/tmp/t/batch")
     assert sftp[:4] == ["/usr/bin/sftp", "-v", "-b", "/tmp/t/batch"] and sftp[-2:] == ["--", "[2001:db8::1]"]
-    v6 = probe.scp_command("scp", params(host="::1"), None, "/tmp/o")
+    v6 = client_probe.scp_command("scp", params(host="::1"), None, "/tmp/o")
     assert v6[-2] == "[::1]:/etc/hostname"
     assert "UserKnownHostsFile" not in " ".join(v6)
-    assert probe.sftp_batch("/etc/hostname", "/tmp/t/out") == "ls -l /etc/hostname\nget /etc/hostname /tmp/t/out\n"
+    assert client_probe.sftp_batch("/etc/hostname", "/tmp/t/out") == "ls -l /etc/hostname\nget /etc/hostname /tmp/t/out\n"
 
 
 def test_host_key_policy_for_old_clients():
-    assert probe.host_key_policy("accept-new", [7, 4]) == "no"
-    assert probe.host_key_policy("accept-new", [7, 6]) == "accept-new"
-    assert probe.host_key_policy("accept-new", None) == "accept-new"
-    assert probe.host_key_policy("yes", [7, 4]) == "yes"
+    assert client_probe.host_key_policy("accept-new", [7, 4]) == "no"
+    assert client_probe.host_key_policy("accept-new", [7, 6]) == "accept-new"
+    assert client_probe.host_key_policy("accept-new", None) == "accept-new"
+    assert client_probe.host_key_policy("yes", [7, 4]) == "yes"
 
 
 def test_timeout_wrapper():
-    assert probe.with_timeout("/usr/bin/timeout", 20, ["ssh", "x"]) == ["/usr/bin/timeout", "-k", "2", "20", "ssh", "x"]
-    assert probe.with_timeout(None, 20, ["ssh", "x"]) == ["ssh", "x"]
-    assert probe.hard_limit(10) == 20
+    assert client_probe.with_timeout("/usr/bin/timeout", 20, ["ssh", "x"]) == ["/usr/bin/timeout", "-k", "2", "20", "ssh", "x"]
+    assert client_probe.with_timeout(None, 20, ["ssh", "x"]) == ["ssh", "x"]
+    assert client_probe.hard_limit(10) == 20
 
 
 @pytest.mark.parametrize("bad, fragment", [
@@ -328,13 +328,13 @@ def test_timeout_wrapper():
     ({"ssh_options": ["BatchMode"]}, "ssh_options"),
 ])
 def test_validate_refuses_injection(bad, fragment):
-    errors = probe.validate(params(**bad))
+    errors = client_probe.validate(params(**bad))
     assert errors and fragment in errors[0]
 
 
 def test_validate_accepts_plain_values():
-    assert probe.validate(params()) == []
-    assert probe.validate(params(host="::1", user=None, ssh_options=["Ciphers +aes128-cbc"])) == []
+    assert client_probe.validate(params()) == []
+    assert client_probe.validate(params(host="::1", user=None, ssh_options=["Ciphers +aes128-cbc"])) == []
 
 
 # ---------------------------------------------------------------- the TCP probe (fake sockets)
@@ -540,14 +540,14 @@ def test_connection_refused_and_unknown_host():
 
 def test_transport_failure_and_skips():
     refused = probe.classify_tcp({"event": "refused", "elapsed_ms": 0}, 10)
-    assert probe.transport_failure(refused)
+    assert client_probe.transport_failure(refused)
     denied = probe.classify("ssh", 255, "", fixture_stderr("trixie", "user_not_allowed", "trixie", "ssh"))
-    assert probe.transport_failure(denied)
+    assert client_probe.transport_failure(denied)
     sub = run_fixture(os.path.join(FIXTURES, "trixie", "sftp_subsystem_missing", "trixie", "sftp.txt"))
-    assert not probe.transport_failure(sub)
+    assert not client_probe.transport_failure(sub)
     skip = probe.skipped("scp_legacy", "not run", "scp")
-    assert skip["ok"] and skip["skipped"] and not probe.transport_failure(skip)
-    res = probe.summarize([refused, skip])
+    assert skip["ok"] and skip["skipped"] and not client_probe.transport_failure(skip)
+    res = client_probe.summarize([refused, skip])
     assert res["first_failure"] is refused and res["finding_ids"][0] == "service_failed"
 
 
