@@ -15,11 +15,23 @@ from ansible_collections.sshd.doctor.plugins.module_utils._sshd.finding import w
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd.registry import ERROR, INFO, WARNING
 
 
-def _user_findings(state, fn):
+def _user_findings(state, fn, trusted_config=False):
+    """``fn(state, name, user)`` over the users of the ``users`` option; none when ``trusted_config``
+    and the effective values cannot be trusted (finding.config_known)."""
+    if trusted_config and not config_known(state):
+        return []
     out = []
     for name, user in sorted((state.get("users") or {}).items()):
         out.extend(fn(state, name, user))
     return out
+
+
+def _effective(state):
+    return (state.get("config") or {}).get("effective") or {}
+
+
+def _value(eff, keyword, default):
+    return str((eff.get(keyword) or {}).get("value", default)).lower()
 
 
 def check_login_shell_invalid(state):
@@ -33,10 +45,8 @@ def check_login_shell_invalid(state):
 
 
 def check_account_locked(state):
-    if not config_known(state):
-        return []
-    eff = (state.get("config") or {}).get("effective") or {}
-    use_pam = str((eff.get("usepam") or {}).get("value", "no")).lower() == "yes"
+    eff = _effective(state)
+    use_pam = _value(eff, "usepam", "no") == "yes"
 
     def one(_state, name, user):
         if user.get("password_field") != "locked" or use_pam:
@@ -44,7 +54,7 @@ def check_account_locked(state):
         return [finding("account_locked", WARNING, "%s is locked (`!` in /etc/shadow) and UsePAM is no: sshd refuses it" % name,
                         ["/etc/shadow: password field of %s starts with !" % name, "UsePAM no"],
                         "Unlock the account if it should log in (policy: not changed automatically).")]
-    return _user_findings(state, one)
+    return _user_findings(state, one, trusted_config=True)
 
 
 def _pattern_match(pattern, value):
@@ -80,9 +90,7 @@ def user_access(eff, name, groups):
 
 
 def check_user_not_allowed(state):
-    if not config_known(state):
-        return []
-    eff = (state.get("config") or {}).get("effective") or {}
+    eff = _effective(state)
 
     def one(_state, name, user):
         if not user.get("exists"):
@@ -95,14 +103,12 @@ def check_user_not_allowed(state):
                         ["%s (%s)" % (why, ", ".join(s for s in src if s) or "sshd -T")],
                         "Policy decision: change AllowUsers/DenyUsers/AllowGroups/DenyGroups if this user should log in. "
                         "Never loosened automatically.")]
-    return _user_findings(state, one)
+    return _user_findings(state, one, trusted_config=True)
 
 
 def check_root_login_refused(state):
-    if not config_known(state):
-        return []
-    eff = (state.get("config") or {}).get("effective") or {}
-    value = str((eff.get("permitrootlogin") or {}).get("value", "prohibit-password")).lower()
+    eff = _effective(state)
+    value = _value(eff, "permitrootlogin", "prohibit-password")
 
     def one(_state, name, user):
         if name != "root" and user.get("uid") != 0:
@@ -112,7 +118,7 @@ def check_root_login_refused(state):
         return [finding("root_login_refused", INFO, "PermitRootLogin no: root cannot log in over SSH",
                         ["PermitRootLogin %s (%s)" % (value, _where(eff.get("permitrootlogin")) or "sshd -T")],
                         "Policy decision: log in as another user. Never loosened automatically.")]
-    return _user_findings(state, one)
+    return _user_findings(state, one, trusted_config=True)
 
 
 def _bad_owner_or_mode(info, name, relaxation=True):

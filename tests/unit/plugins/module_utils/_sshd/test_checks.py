@@ -102,3 +102,18 @@ def test_privsep_path_that_is_not_a_directory(ps, ids):
     if ps.get("exists") and not ps["isdir"]:
         assert got[0]["remediable"] is False
         assert "not a directory" in got[0]["summary"]
+
+
+def _user_state(source, readable=True):
+    eff = {"usepam": {"value": "no"}, "permitrootlogin": {"value": "no"}, "allowusers": {"value": ["bob"]}}
+    return {"config": {"source": source, "readable": readable, "effective": eff},
+            "users": {"root": {"exists": True, "uid": 0, "password_field": "locked", "groups": ["root"]}}}
+
+
+@pytest.mark.parametrize("fid", ["account_locked", "user_not_allowed", "root_login_refused"])
+def test_user_checks_need_trusted_effective_values(fid):
+    check = dict(checks.CHECKS)[fid]
+    assert [f["id"] for f in check(_user_state("sshd -T"))] == [fid]
+    # the parser could not read every file: its values may be wrong, so nothing is said about them
+    assert check(_user_state("parser", readable=False)) == []
+    assert [f["id"] for f in check(_user_state("parser"))] == [fid]
