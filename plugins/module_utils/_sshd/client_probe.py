@@ -197,7 +197,7 @@ class ClientProbe:
             usage = err + out
         self.caps = probe.scp_capabilities(usage, self.client["version_tuple"])
         self.params["strict_host_key_checking"] = host_key_policy(self.params["strict_host_key_checking"],
-                                                                        self.client["version_tuple"])
+                                                                  self.client["version_tuple"])
         self.limit = hard_limit(self.params["timeout"])
 
     def prepare_known_hosts(self):
@@ -247,7 +247,7 @@ class ClientProbe:
         if not self.caps["legacy_flag"]:
             return probe.skipped(op, "this client's scp has no -O (legacy protocol)", protocol)
         argv = scp_command(self.bins["scp"], self.params, self.known_hosts,
-                                 os.path.join(self.tmp, "scp_legacy.out"), legacy=True)
+                           os.path.join(self.tmp, "scp_legacy.out"), legacy=True)
         return self.client_stage(op, argv, protocol)
 
     def _protocol(self, op):

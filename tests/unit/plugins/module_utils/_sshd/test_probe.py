@@ -268,7 +268,7 @@ def test_ssh_command_is_batch_bounded_and_isolated():
     assert argv[argv.index("-i") + 1] == "/keys/id"
     # BatchMode and ConnectTimeout come before the caller's options (first value wins in ssh).
     argv = client_probe.ssh_command("ssh", params(ssh_options=["BatchMode=no", "KexAlgorithms=+diffie-hellman-group14-sha1"]),
-                             "/tmp/kh")
+                                    "/tmp/kh")
     opts = opt_values(argv)
     assert opts.index("BatchMode=yes") < opts.index("BatchMode=no")
     assert opts[-1] == "KexAlgorithms=+diffie-hellman-group14-sha1"
@@ -276,8 +276,8 @@ def test_ssh_command_is_batch_bounded_and_isolated():
 
 def test_options_follow_the_parameters():
     argv = client_probe.ssh_command("ssh", params(user=None, identity_file=None, use_ssh_config=True,
-                                           known_hosts_file="/home/me/kh", strict_host_key_checking="yes"),
-                             "/tmp/t/known_hosts")
+                                                  known_hosts_file="/home/me/kh", strict_host_key_checking="yes"),
+                                    "/tmp/t/known_hosts")
     opts = opt_values(argv)
     assert "-F" not in argv and "-i" not in argv
     assert not any(o.startswith(("User=", "GlobalKnownHostsFile=", "IdentitiesOnly")) for o in opts)
