@@ -218,3 +218,10 @@ matrix-subset: venv collection images
 # releases (extensions/molecule/hostile). Containers hostile-*, ports 23410-23412.
 molecule-hostile:
 	$(MAKE) molecule MOLECULE_SCENARIOS=hostile
+
+# authorized_keys_unreadable against hostile states (an immutable file, a home of another user,
+# ~/.ssh linked to /root/.ssh, authorized_keys linked to /etc/shadow, a missing user) on one real
+# host with CAP_LINUX_IMMUTABLE: check mode, a run, a second run, a real login (about 2 minutes).
+.PHONY: attack-authkeys
+attack-authkeys: venv collection images
+	$(PY) tests/lab/authkeys_attack.py $(RELEASE)

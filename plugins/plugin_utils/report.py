@@ -213,7 +213,7 @@ def normalize_entry(entry, threshold=DEFAULT_THRESHOLD):
         "findings": findings,
         "checks": [_text(c) for c in (entry.get("checks") or [])],
         "message": _text(entry.get("message")),
-        "probe": probe_report(entry.get("probe")),
+        "probe": probe_negotiation(probe_report(entry.get("probe")), findings),
         "collector": _text(entry.get("collector")) or None,  # raw: diagnosed without Python on the host
     }
 
@@ -232,6 +232,10 @@ def _probe_stage(stage):
     out["finding_ids"] = [_text(i) for i in (out["finding_ids"] or [])]
     for key in ("client_lines", "notes"):
         out[key] = [_text(x) for x in (out[key] or [])]
+    neg = stage.get("negotiation")
+    if isinstance(neg, dict) and neg.get("list"):
+        out["negotiation"] = {"list": _text(neg["list"]),
+                              "server_offer": [_text(a) for a in (neg.get("server_offer") or [])]}
     return out
 
 
@@ -301,6 +305,68 @@ def probe_report(result):
         "stages": stages,
         "message": message,
     }
+
+
+# the probe's `negotiation.list` -> the sshd_config keyword of that list and its words
+_NEGOTIATION_LISTS = {"kex": ("KexAlgorithms", "key exchange method"), "hostkey": ("HostKeyAlgorithms", "host key type"),
+                      "ciphers": ("Ciphers", "cipher"), "macs": ("MACs", "MAC")}
+NEGOTIATION_IDS = ("client_algorithms_incompatible", "clients_refused_negotiation", "weak_host_key_only")
+
+
+def probe_negotiation(probe, findings):
+    """Add ``negotiation`` to a normalized probe: for each stage the client ended at algorithm
+    negotiation, the client, the list that failed, what the server offered, the host findings that
+    name it, the configuration line that sets that list (from their evidence: ``KEYWORD FILE:LINE``)
+    and the line that would admit this client, when the host's finding names one."""
+    if not probe:
+        return probe
+    out = []
+    for st in probe["stages"]:
+        neg = st.get("negotiation")
+        if st["ok"] or not neg:
+            continue
+        keyword, what = _NEGOTIATION_LISTS.get(neg["list"], (neg["list"], neg["list"]))
+        named = [f for f in findings if f["id"] in NEGOTIATION_IDS]
+        where = re.compile(r"\(%s ([^()]+)\)\s*$" % re.escape(keyword))
+        found = next((m.group(1) for f in named for ev in f["evidence"] for m in [where.search(ev)] if m), None)
+        set_by = f"{keyword} {found}" if found else None
+        admit, admit_for = _admitting_line(named, what, _text(probe.get("client_version")))
+        out.append({"stage": st["name"], "client": probe_where(probe) or "the controller's client",
+                    "list": neg["list"], "keyword": keyword, "what": what, "server_offer": neg["server_offer"],
+                    "set_by": set_by, "admit": admit, "admit_for": admit_for, "finding_ids": [f["id"] for f in named]})
+    return dict(probe, negotiation=out)
+
+
+_ADMIT_RE = re.compile(r"(?:is |; )([A-Za-z][\w.+-]*(?: [\w.+-]+)*): (`[^`]+`(?: \([^)]*\))?)")
+
+
+def _admitting_line(findings, what, client_version):
+    """From client_algorithms_incompatible's fix text (``LABEL: `LINE` (where)`` per client profile):
+    ``(line, None)`` for this OpenSSH client's version, else ``(line, label)`` of the first profile
+    that fails on the same list; ``(None, None)`` when no finding names one."""
+    version = re.match(r"(\d+\.\d+)", client_version or "")
+    candidates = []
+    for f in findings:
+        failing = {ev.split(":", 1)[0] for ev in f["evidence"] if "no matching %s" % what in ev}
+        candidates += [(label, line) for label, line in _ADMIT_RE.findall(f["fix"]) if label in failing]
+    for label, line in candidates:
+        if version and re.fullmatch(r"OpenSSH %s\S*" % re.escape(version.group(1)), label):
+            return line, None
+    return (candidates[0][1], candidates[0][0]) if candidates else (None, None)
+
+
+def negotiation_line(n):
+    """``OpenSSH 9.2p1 client to root@h:22 found no common host key type (HostKeyAlgorithms): ...``"""
+    line = "{} found no common {} ({}): the server offers {}".format(
+        n["client"], n["what"], n["keyword"], ",".join(n["server_offer"]) or "nothing")
+    line += "; set by {}".format(n["set_by"]) if n["set_by"] else "; the line that sets it: not named by the host's findings"
+    if n["admit"] and n.get("admit_for"):
+        line += "; the line the host's finding gives for {} (same list): {}".format(n["admit_for"], n["admit"])
+    elif n["admit"]:
+        line += "; the line that would admit this client: {}".format(n["admit"])
+    if n["finding_ids"]:
+        line += " (host findings: {})".format(", ".join(n["finding_ids"]))
+    return line
 
 
 def probe_target(probe):
@@ -543,7 +609,8 @@ def _probe_verdict(probe):
     if probe["status"] == "failed":
         where = probe_where(probe)
         return ["CLIENT PROBE FAILED{}:".format(f" ({where})" if where else "")] + [
-            "    " + probe_stage_line(st) for st in probe["stages"] if not st["ok"]]
+            "    " + probe_stage_line(st) for st in probe["stages"] if not st["ok"]] + [
+            "    negotiation: " + negotiation_line(n) for n in probe.get("negotiation") or []]
     if probe["status"] == "error":
         return ["CLIENT PROBE ERROR" + probe_headline(probe)[len("client probe"):]]
     return [probe_headline(probe)]
@@ -901,6 +968,7 @@ def _html_hosts_data(fleet, docs_url):
             "p": None if not probe else {
                 "status": probe["status"], "where": probe_where(probe), "summary": probe["summary"],
                 "message": probe["message"], "ids": probe["finding_ids"],
+                "neg": [dict(n, text=negotiation_line(n)) for n in probe.get("negotiation") or []],
                 "stages": [{k: st.get(k) for k in ("name", "ok", "skipped", "reached", "failed_at", "classification",
                                                    "message", "finding_ids", "elapsed_ms")} for st in probe["stages"]]},
         }))

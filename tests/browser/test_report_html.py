@@ -181,3 +181,20 @@ def test_report_in_chromium(browser, tmp_path, n):
         browser.set_window_size(1280, 900)
     print(f"\n{n} hosts: load {load_s:.2f} s, filter keystroke {keystroke_ms:.1f} ms, sort {sort_ms:.1f} ms",
           file=sys.stderr)
+
+
+def test_probe_negotiation_block(browser, tmp_path):
+    """A real probe that ended at algorithm negotiation (OpenSSH 9.2p1 client, bookworm host with
+    HostKeyAlgorithms ssh-rsa; tests/lab/probe_capture.py) shows its client, list, offer and config
+    line in the host's detail."""
+    probe = json.loads((FIXTURES.parent / "probe" / "bookworm_client_algorithms_incompatible.json").read_text())
+    facts = json.loads((FIXTURES / "bookworm_client_algorithms_incompatible.json").read_text())
+    entry = report.host_report(facts["result"], release="bookworm", probe=probe["result"])
+    fleet = report.fleet_report({"neg-1": entry}, "error", "2025-01-02T03:04:05Z", {"probe": True})
+    open_report(browser, tmp_path, fleet)
+    # a failing host opens by itself (up to 25 of them)
+    text = browser.find_element(By.CSS_SELECTOR, "#rows tr.detail dl.neg").text
+    assert "list that failed" in text and "HostKeyAlgorithms" in text and "ssh-rsa" in text, text
+    assert "HostKeyAlgorithms /etc/ssh/sshd_config.d/40-hostkeyalgs.conf:1" in text, text
+    assert "OpenSSH 9.2p1 client" in text and "client_algorithms_incompatible" in text, text
+    assert console_errors(browser) == []

@@ -515,6 +515,21 @@ FAULTS = {
     "rsa_host_key_only": (
         "RSA host key only, default algorithms: the server signs with rsa-sha2, current clients connect",
         "rm -f /etc/ssh/ssh_host_ed25519_key* /etc/ssh/ssh_host_ecdsa_key*\nsystemctl restart ssh"),
+    # issue 15 item 5: what the remediate role repairs, and its close cases that stay report-only
+    "authorized_keys_root_owned": (
+        "alice's authorized_keys owned by root, mode 0600: sshd reads it as alice and cannot open it "
+        "(remediate: alice:alice 0600, ~/.ssh 0700)",
+        "chown root:root /home/alice/.ssh/authorized_keys\nchmod 0600 /home/alice/.ssh/authorized_keys"),
+    "authorized_keys_symlink": (
+        "alice's authorized_keys is a symbolic link to /etc/shadow: sshd (as alice) cannot open it; "
+        "remediate must never follow it (report only)",
+        "ln -sfn /etc/shadow /home/alice/.ssh/authorized_keys"),
+    "host_key_dsa_only": (
+        "the only HostKey is DSA (HostKey lines in a drop-in): clients since 7.0 find no host key type "
+        "(remediate: a new ed25519 key and its HostKey line)",
+        "rm -f /etc/ssh/ssh_host_*\nssh-keygen -q -t dsa -N '' -f /etc/ssh/ssh_host_dsa_key\n"
+        "printf 'HostKey /etc/ssh/ssh_host_dsa_key\\n' > /etc/ssh/sshd_config.d/40-hostkey.conf\n"
+        "systemctl restart ssh || true"),
     "root_login_refused": (
         "PermitRootLogin no: root cannot log in (policy, reported)",
         "printf 'PermitRootLogin no\\n' > /etc/ssh/sshd_config.d/40-noroot.conf\nsystemctl reload ssh"),
@@ -537,6 +552,8 @@ CASE_OPTIONS = {
 # (trixie only); bullseye and bookworm have no helper binary to break.
 FAULT_RELEASES = {
     "sshd_helper_missing": ("trixie",),
+    # OpenSSH 10.0 can neither make nor load a DSA key (extensions/molecule/faults asserts what trixie does)
+    "host_key_dsa_only": ("bullseye", "bookworm"),
 }
 
 # What each recorded case must raise (tests/unit/.../test_recordings.py): by default the fault's
@@ -563,6 +580,11 @@ FAULT_FINDINGS = {
     # OpenSSH >= 8.8 clients are turned away too; a close case: RSA alone with rsa-sha2 is healthy
     "weak_host_key_only": ("weak_host_key_only", ("client_algorithms_incompatible",)),
     "rsa_host_key_only": (None, ()),
+    "authorized_keys_root_owned": ("authorized_keys_unreadable", ()),
+    # root reads /etc/shadow through the link: its lines are no keys (the facts never echo them)
+    "authorized_keys_symlink": ("authorized_keys_unreadable", ("user_key_type_rejected",)),
+    # DSA is off in the default HostKeyAlgorithms since 7.0: no client profile gets a host key type
+    "host_key_dsa_only": ("weak_host_key_only", ("client_algorithms_incompatible",)),
     # the drop-in waits on disk: newer than what sshd loaded
     "listen_address_unavailable": ("listen_address_unavailable", ("config_latent_change",)),
 }

@@ -483,11 +483,41 @@ def check_weak_host_key_only(state):
     evidence = ["%s (%s)" % (k["path"], k.get("type")) for k in usable]
     if offered:
         evidence.append("HostKeyAlgorithms %s (%s)" % (offered, _where(algs) or "sshd -T"))
-    return [finding("weak_host_key_only", WARNING, why, evidence,
-                    "Add an ECDSA host key (FIPS mode: ed25519 keys do not load)."
-                    if (state.get("platform") or {}).get("fips") else
-                    "Add an ed25519 host key (ssh-keygen -A creates missing default keys) and allow rsa-sha2-512 "
-                    "and rsa-sha2-256 in HostKeyAlgorithms.")]
+    out = finding("weak_host_key_only", WARNING, why, evidence,
+                  "Add an ECDSA host key (FIPS mode: ed25519 keys do not load)."
+                  if (state.get("platform") or {}).get("fips") else
+                  "Add an ed25519 host key (ssh-keygen -A creates missing default keys) and allow rsa-sha2-512 "
+                  "and rsa-sha2-256 in HostKeyAlgorithms.")
+    out["remediable"], repair = _ed25519_repair(state, offered, usable)
+    if repair:
+        out["repair"] = repair  # what the remediate role does (fix_weak_host_key_only.yml)
+    elif offered and "ssh-ed25519" not in offered.split(","):
+        out["fix"] += " Report only: HostKeyAlgorithms %s (%s) excludes ssh-ed25519; a new key would not be used." % (
+            offered, _where(algs) or "sshd -T")
+    return [out]
+
+
+ED25519_HOST_KEY = "/etc/ssh/ssh_host_ed25519_key"
+
+
+def _ed25519_repair(state, offered, usable):
+    """(remediable, repair) for weak_host_key_only: the remediate role creates the default ed25519
+    host key (never replacing a file) and, when the configuration names its HostKey lines, adds one
+    for it.  Not under FIPS, not before OpenSSH 6.5, not when HostKeyAlgorithms leaves ssh-ed25519
+    out (the key would not be offered; loosening the list is policy)."""
+    if (state.get("platform") or {}).get("fips") or _ver(state) < (6, 5):
+        return False, None
+    if offered and "ssh-ed25519" not in offered.split(","):
+        return False, None
+    if any((k.get("type") or "") in ("ssh-ed25519", "ed25519") for k in usable):
+        return False, None
+    known = next((k for k in state.get("host_keys") or [] if k.get("path") == ED25519_HOST_KEY), None)
+    if known and known.get("exists"):
+        return False, None  # a file that sshd does not load: host_key_insecure_mode, never replaced
+    hostkey = ((state.get("config") or {}).get("effective") or {}).get("hostkey") or {}
+    paths = hostkey.get("value") if isinstance(hostkey.get("value"), list) else [hostkey.get("value")]
+    explicit = hostkey.get("origin") == "config" or bool(hostkey.get("file"))
+    return True, {"keygen": ED25519_HOST_KEY, "hostkey_line": explicit and ED25519_HOST_KEY not in paths}
 
 
 # ---------------------------------------------------------------- network

@@ -7,6 +7,7 @@ read ``config.effective`` (the ``sshd -T`` dump), ``host_keys``, ``service.log``
 ``client_profiles`` (the profiles the fleet must serve) and ``user_auth`` (userauth.py).
 """
 
+import os
 import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import client_profiles, crypto
@@ -162,13 +163,44 @@ def _readable(info, uid, gids, bit):
     return bool(mode & bit)
 
 
+def _under(path, home):
+    home = (home or "").rstrip("/")
+    return bool(home) and path.startswith(home + "/")
+
+
+def _repair(name, user, path, info, blocked):
+    """What the remediate role does for one unreadable file (its fix_authorized_keys_unreadable.yml),
+    or None when no safe owner or mode change makes the file readable by the user: a symbolic link
+    (never followed), a file root cannot read (NFS root squash), a directory above ~/.ssh that the
+    user cannot enter, an ACL entry, or a file of the user's own (not an owner problem)."""
+    if info.get("islink") or info.get("dir_islink") or info.get("read_by_root") is False:
+        return None
+    if info.get("uid") == user["uid"]:
+        return None
+    if _under(path, user.get("home")):
+        ssh_dir = user["home"].rstrip("/") + "/.ssh"
+        own_dir = next((d for d in info.get("chain") or [] if d.get("path") == ssh_dir and d.get("exists")), None)
+        if blocked and blocked != [ssh_dir]:
+            return None  # the home or a directory above ~/.ssh: not this fix's to change
+        out = [{"path": path, "owner": user["uid"], "group": user["gid"], "mode": "0600", "kind": "file"}]
+        if own_dir is not None and os.path.dirname(path) == ssh_dir:
+            out.insert(0, {"path": ssh_dir, "owner": user["uid"], "group": user["gid"], "mode": "0700", "kind": "directory"})
+        elif blocked:
+            return None
+        return out
+    # outside the home (AuthorizedKeysFile /etc/ssh/authorized_keys/%u): root's 0600 file becomes 0644
+    if info.get("uid") == 0 and info.get("mode") == "0600" and not info.get("acl") and not blocked:
+        return [{"path": path, "owner": 0, "group": info.get("gid"), "mode": "0644", "kind": "file"}]
+    return None
+
+
 def check_authorized_keys_unreadable(state):
     out = []
     strict = str((_eff(state).get("strictmodes") or {}).get("value", "yes")).lower() != "no"
     for name, user in _users(state):
         if not user.get("exists"):
             continue
-        problems = []
+        problems, repair, fixable = [], [], True
         for path, info in sorted((user.get("authorized_keys") or {}).items()):
             if not info.get("exists") or (strict and info.get("uid") not in (0, user["uid"])):
                 continue  # missing, or StrictModes refuses it first: home_or_keys_insecure
@@ -183,14 +215,35 @@ def check_authorized_keys_unreadable(state):
                     user["uid"]))
             elif info.get("read_by_root") is False:
                 problems.append("%s cannot be read even by root (network file system with root squash?)" % path)
+            else:
+                continue
+            steps = _repair(name, user, path, info, blocked)
+            if steps is None:
+                fixable = False
+                why = ("a symbolic link" if info.get("islink") or info.get("dir_islink") else
+                       "root cannot read it" if info.get("read_by_root") is False else
+                       "it is %s's own file" % name if info.get("uid") == user["uid"] else
+                       "the blocking directory is not ~/.ssh" if blocked else
+                       "not a root-owned 0600 file without ACL outside the home")
+                problems.append("%s: not repaired automatically (%s)" % (path, why))
+            else:
+                repair += [s for s in steps if s not in repair]
         if problems:
             log = [line for line in (state.get("service") or {}).get("log") or []
                    if "Could not open user '%s' authorized keys" % name in line][-2:]
-            out.append(finding("authorized_keys_unreadable", ERROR,
-                               "sshd cannot read %s's authorized keys: it reads them as the user" % name,
-                               problems + log,
-                               "chown %s and chmod 0600 the file (0700 ~/.ssh), so %s can read it." % (name, name),
-                               remediable=True))
+            f = finding("authorized_keys_unreadable", ERROR,
+                        "sshd cannot read %s's authorized keys: it reads them as the user" % name,
+                        problems + log,
+                        ("The remediate role repairs it: %s." % "; ".join(
+                            "%s %s:%s %s" % (s["path"], s["owner"], s["group"], s["mode"]) for s in repair))
+                        if fixable and repair else
+                        "Report only (no safe owner or mode change repairs it here): make each file readable by %s "
+                        "(owned by %s, mode 0600, ~/.ssh 0700) without following symbolic links." % (name, name),
+                        remediable=fixable and bool(repair))
+            if f["remediable"]:
+                # what the remediate role changes, machine-readable (fix_authorized_keys_unreadable.yml)
+                f["repair"] = {"user": name, "steps": repair}
+            out.append(f)
     return out
 
 
@@ -253,8 +306,9 @@ def check_user_key_type_rejected(state):
         where = "%s:%s" % (src.get("file"), src.get("line")) if isinstance(src, dict) and src.get("file") else "sshd -T"
         severity = ERROR if keys and len([b for b in bad if "malformed" not in b]) == keys else WARNING
         rejected = len([b for b in bad if "malformed" not in b])
-        out.append(finding("user_key_type_rejected", severity,
-                           "%s has keys this server rejects (%d of %d)" % (name, rejected, keys),
+        summary = ("%s has keys this server rejects (%d of %d)" % (name, rejected, keys) if rejected or keys else
+                   "%s's authorized keys file holds no key, only %d malformed line(s)" % (name, len(bad)))
+        out.append(finding("user_key_type_rejected", severity, summary,
                            bad[:10] + ["PubkeyAcceptedAlgorithms (%s): %s" % (where, _short(accepted))],
                            "Give %s a key the server accepts (ssh-keygen -t ed25519); widening "
                            "PubkeyAcceptedAlgorithms is a policy decision, never applied automatically." % name))

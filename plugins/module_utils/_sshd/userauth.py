@@ -14,6 +14,7 @@ checks_auth.py turns this into findings.
 import base64
 import binascii
 import os
+import re
 import time
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
@@ -30,6 +31,7 @@ PER_USER_KEYS = ("authorizedkeysfile", "authorizedkeyscommand", "authorizedkeysc
                  "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes", "chrootdirectory", "forcecommand", "strictmodes",
                  "usepam")
 MAX_KEY_LINES = 2000
+KEY_TYPE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9@._-]{0,63}$")
 SHELL_OUTPUT_LIMIT = 512
 OUTPUT_CAP = 4096
 SHELL_TIMEOUT = "5"
@@ -96,7 +98,9 @@ def parse_authorized_keys(text):
         options, keytype, blob, comment = split_options(line)
         problem = None
         if keytype not in KEY_TYPES:
-            problem = "unknown key type %r" % (keytype,)
+            # never echo the text itself: a symbolic link to /etc/shadow would put hashes in the facts
+            shown = keytype if keytype and KEY_TYPE_NAME.match(keytype) else None
+            problem = "unknown key type %r" % shown if shown else "no key type where one belongs"
         else:
             try:
                 decoded = base64.b64decode(blob or "", validate=True)
@@ -306,6 +310,11 @@ def gather_user_auth(host, users, state):
                     continue
                 info = _stat(host, path)
                 info["chain"] = [_stat(host, p) for p in path_chain(os.path.dirname(path))]
+                if info["exists"] and info["uid"] != pw["uid"]:
+                    # a file of another owner is what the remediate role may chown: say whether the
+                    # path or its directory is a symbolic link (the fix never follows one)
+                    info["islink"] = bool((host.stat(path, follow=False) or {}).get("islnk"))
+                    info["dir_islink"] = bool((host.stat(os.path.dirname(path), follow=False) or {}).get("islnk"))
                 if info["exists"]:
                     info["acl"] = _acl(host, path, have["getfacl"])
                     for link in info["chain"]:

@@ -777,3 +777,57 @@ def test_summarize_counts_a_host_once_per_id():
                                            {"id": "x", "severity": "warning"}], "checks": ["x", "y"]})
     fleet = report.fleet_report({"a": dup, "b": dup})
     assert fleet["summary"]["by_id"]["x"]["hosts"] == ["a", "b"] and fleet["summary"]["by_id"]["x"]["count"] == 2
+
+
+# ---------------------------------------------------------------- negotiation: probe tied to the host finding
+
+# A real pair (tests/lab/probe_capture.py client_algorithms_incompatible bookworm): the controller's
+# OpenSSH 9.2p1 client against a bookworm host with `HostKeyAlgorithms ssh-rsa` in a drop-in.
+NEG_PROBE = "bookworm_client_algorithms_incompatible"
+
+
+def negotiation_entry():
+    facts = json.loads((FIXTURES / f"{NEG_PROBE}.json").read_text())
+    return report.host_report(facts["result"], "error", facts["release"], probe_case(NEG_PROBE)["result"])
+
+
+def test_probe_negotiation_names_client_list_offer_and_config_line():
+    entry = negotiation_entry()
+    (neg,) = entry["probe"]["negotiation"]
+    assert neg["stage"] == "ssh" and neg["client"].startswith("OpenSSH 9.2p1 client to root@127.0.0.1:")
+    assert (neg["list"], neg["keyword"], neg["server_offer"]) == ("hostkey", "HostKeyAlgorithms", ["ssh-rsa"])
+    assert neg["set_by"] == "HostKeyAlgorithms /etc/ssh/sshd_config.d/40-hostkeyalgs.conf:1"
+    assert neg["finding_ids"] == ["client_algorithms_incompatible"]
+    # 9.2 is not among the host's client profiles: the line given for OpenSSH 10.0, named as such
+    assert neg["admit_for"] == "OpenSSH 10.0"
+    assert neg["admit"] == "`HostKeyAlgorithms ssh-rsa,ssh-ed25519` (replace /etc/ssh/sshd_config.d/40-hostkeyalgs.conf:1)"
+    # a normalised entry normalises to itself (the role writes hosts/*.json, the merge reads them back)
+    assert report.normalize_entry(json.loads(json.dumps(entry))) == entry
+
+
+def test_probe_negotiation_in_terminal_html_and_json():
+    entry = negotiation_entry()
+    lines = report.host_verdict(entry)
+    i = lines.index(next(x for x in lines if x.startswith("CLIENT PROBE FAILED")))
+    assert lines[i + 2].startswith("    negotiation: OpenSSH 9.2p1 client to root@127.0.0.1:")
+    assert ("found no common host key type (HostKeyAlgorithms): the server offers ssh-rsa; set by HostKeyAlgorithms "
+            "/etc/ssh/sshd_config.d/40-hostkeyalgs.conf:1") in lines[i + 2]
+    fleet = report.fleet_report({"h": entry}, "error", "2025-01-02T03:04:05Z", {"probe": True})
+    # index.html: the data the template's script renders (client, list, offer, config line)
+    html = report.fleet_html(fleet)
+    assert '"neg":[{' in html and "40-hostkeyalgs.conf:1" in html and "list that failed" in html
+    # fleet.json / hosts/*.json: the normalized entry carries it
+    assert json.loads(json.dumps(fleet))["hosts"]["h"]["probe"]["negotiation"][0]["keyword"] == "HostKeyAlgorithms"
+
+
+def test_probe_negotiation_exact_client_line_and_no_finding():
+    entry = negotiation_entry()
+    probe = dict(entry["probe"], client_version="10.0p2")
+    exact = report.probe_negotiation(probe, entry["findings"])["negotiation"][0]
+    assert exact["admit_for"] is None and exact["admit"].startswith("`HostKeyAlgorithms ssh-rsa,ssh-ed25519`")
+    bare = report.probe_negotiation(entry["probe"], [])["negotiation"][0]
+    assert (bare["set_by"], bare["admit"], bare["finding_ids"]) == (None, None, [])
+    assert "not named by the host's findings" in report.negotiation_line(bare)
+    # a probe that passed, or none: nothing to add
+    assert report.probe_negotiation(None, entry["findings"]) is None
+    assert report.probe_report(PROBE_OK)["stages"][0].get("negotiation") is None

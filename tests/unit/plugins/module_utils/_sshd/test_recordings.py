@@ -89,7 +89,9 @@ def test_recorded_fault_is_named(release, case):
     loud = ids(state["findings"], ("error", "warning"))
     assert loud <= ({required} | extra) - {None}, (release, case, loud)
     for f in state["findings"]:
-        assert set(f) == {"id", "severity", "summary", "evidence", "fix", "remediable"}
+        # `repair` (optional): what the remediate role changes, on remediable findings only
+        assert set(f) - {"repair"} == {"id", "severity", "summary", "evidence", "fix", "remediable"}
+        assert "repair" not in f or f["remediable"] is True
         assert f["summary"] and f["fix"] and f["evidence"], f
 
 
@@ -175,7 +177,15 @@ def test_every_module_recording_has_a_raw_one():
     assert RAW_CASES == CASES
 
 
-@pytest.mark.parametrize(("release", "case"), RAW_CASES)
+# The raw sh collector does not read the per-user state (user_auth, the users option) yet, so it
+# misses the findings made from it (strict: the entry must go once it reads them).
+RAW_GAPS = {case: "the raw collector reads no user_auth: authorized_keys_unreadable is not seen"
+            for case in ("authorized_keys_root_owned", "authorized_keys_symlink")}
+
+
+@pytest.mark.parametrize(("release", "case"), [
+    pytest.param(r, c, marks=pytest.mark.xfail(strict=True, reason=RAW_GAPS[c])) if c in RAW_GAPS else (r, c)
+    for r, c in RAW_CASES])
 def test_raw_collector_sees_what_the_module_sees(release, case):
     """Same host state, read by the module and by the sh collector: the same findings and facts."""
     raw_rec = load(release, case, ".raw")
