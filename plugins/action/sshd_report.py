@@ -154,7 +154,7 @@ class ActionModule(ActionBase):
 
     def _write(self, args, task_vars):
         files = report_formats.report_files(args["fleet"], args["facts"], args["formats"],
-                                    html_template=args["html_template"], docs_url=args["docs_url"])
+                                            html_template=args["html_template"], docs_url=args["docs_url"])
         return self._files_result(args["dest"], files, args)
 
     def _host(self, args, task_vars):
@@ -197,7 +197,7 @@ class ActionModule(ActionBase):
         out = {"changed": False, "built": True, "run": store.run}
         if args["dest"]:
             files = report_formats.report_files(fleet, formats=args["formats"], host_files=False,
-                                        html_template=args["html_template"], docs_url=args["docs_url"])
+                                                html_template=args["html_template"], docs_url=args["docs_url"])
             if "json" in args["formats"]:  # the hosts that left the play never wrote theirs
                 files.update((report.host_file(name), report_formats.host_document(
                     name, fleet["hosts"][name], None, fleet["generated"], fleet["threshold"])) for name in left)
@@ -229,7 +229,7 @@ class ActionModule(ActionBase):
             dirs.append(os.path.abspath(src))
         fleet, origin = report.merge_fleets(fleets, args["threshold"])
         files = report_formats.report_files(fleet, formats=args["formats"], host_files=False,
-                                    html_template=args["html_template"], docs_url=args["docs_url"])
+                                            html_template=args["html_template"], docs_url=args["docs_url"])
         if "json" in args["formats"]:
             for name, index in origin.items():
                 text = _current(os.path.join(dirs[index], report.host_file(name)))

@@ -40,7 +40,7 @@ def host_verdict(entry, threshold=report.DEFAULT_THRESHOLD):
 def fleet_verdict(fleet, report_dir=None, details=False, max_hosts=report_formats.VERDICT_HOSTS,
                   max_findings=report_formats.VERDICT_FINDINGS):
     return report_formats.fleet_verdict(fleet, report_dir=report_dir, details=details, max_hosts=max_hosts,
-                                max_findings=max_findings)
+                                        max_findings=max_findings)
 
 
 def fleet_markdown(fleet):
