@@ -33,8 +33,8 @@ def _import():
         sys.path.insert(0, str(ROOT / ".build" / "collections"))
     else:
         sys.path.insert(0, str(here))
-    from ansible_collections.sshd.doctor.plugins.plugin_utils import report, report_store  # noqa: E402
-    return report, report_store
+    from ansible_collections.sshd.doctor.plugins.plugin_utils import report, report_formats, report_store  # noqa: E402
+    return report, report_formats, report_store
 
 
 def main(argv=None):
@@ -42,7 +42,7 @@ def main(argv=None):
     ap.add_argument("--hosts", type=int, default=10000)
     ap.add_argument("--dest")
     args = ap.parse_args(argv)
-    report, report_store = _import()
+    report, report_formats, report_store = _import()
     cases = []
     for path in sorted(FIXTURES.glob("*.json")):
         data = json.loads(path.read_text())
@@ -60,7 +60,7 @@ def main(argv=None):
         entry = report.host_report(result, "error", release, probe)
         entry["file"] = report.host_file(name)
         sshd = (result.get("ansible_facts") or {}).get("sshd") if entry["status"] in ("healthy", "findings") else None
-        write_files(dest, {report.host_file(name): report.host_document(name, entry, sshd, report.now_iso(), "error")},
+        write_files(dest, {report.host_file(name): report_formats.host_document(name, entry, sshd, report_formats.now_iso(), "error")},
                     0o644, False)
         with store.locked():
             store.record(name, entry)
@@ -69,10 +69,10 @@ def main(argv=None):
         entries = store.entries()
     fleet = report.fleet_report({n: entries[n] for n in names}, "error", None, {"check_mode": False})
     t2 = time.perf_counter()
-    files = report.report_files(fleet, formats=list(report.REPORT_FORMATS), host_files=False)
+    files = report_formats.report_files(fleet, formats=list(report_formats.REPORT_FORMATS), host_files=False)
     t3 = time.perf_counter()
     write_files(dest, files, 0o644, False)
-    verdict = report.fleet_verdict(fleet, dest, details=True)
+    verdict = report_formats.fleet_verdict(fleet, dest, details=True)
     t4, c4 = time.perf_counter(), time.process_time()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({

@@ -25,7 +25,7 @@ import tempfile
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sshd.doctor.plugins.plugin_utils import report, report_store
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report, report_formats, report_store
 
 FREE_STRATEGIES = ("free", "host_pinned", "ansible.builtin.free", "ansible.builtin.host_pinned")
 
@@ -40,9 +40,9 @@ ARGUMENT_SPEC = {
     "threshold": {"type": "str", "choices": list(report.SEVERITIES)},
     "run": {"type": "dict", "default": {}},
     "sources": {"type": "list", "elements": "path", "default": []},
-    "verdict_hosts": {"type": "int", "default": report.VERDICT_HOSTS},
-    "formats": {"type": "list", "elements": "str", "default": list(report.REPORT_FORMATS),
-                "choices": list(report.REPORT_FORMATS)},
+    "verdict_hosts": {"type": "int", "default": report_formats.VERDICT_HOSTS},
+    "formats": {"type": "list", "elements": "str", "default": list(report_formats.REPORT_FORMATS),
+                "choices": list(report_formats.REPORT_FORMATS)},
     "html_template": {"type": "path"},
     "docs_url": {"type": "str"},
     "mode": {"type": "str", "default": "0644"},
@@ -153,8 +153,8 @@ class ActionModule(ActionBase):
     # ------------------------------------------------------------ operations
 
     def _write(self, args, task_vars):
-        files = report.report_files(args["fleet"], args["facts"], args["formats"],
-                                    html_template=args["html_template"], docs_url=args["docs_url"])
+        files = report_formats.report_files(args["fleet"], args["facts"], args["formats"],
+                                            html_template=args["html_template"], docs_url=args["docs_url"])
         return self._files_result(args["dest"], files, args)
 
     def _host(self, args, task_vars):
@@ -168,7 +168,7 @@ class ActionModule(ActionBase):
             sshd = None
             if entry["status"] in ("healthy", "findings") and isinstance(args["result"], dict):
                 sshd = (args["result"].get("ansible_facts") or {}).get("sshd")
-            text = report.host_document(name, entry, sshd, report.now_iso(), self._threshold(args))
+            text = report_formats.host_document(name, entry, sshd, report_formats.now_iso(), self._threshold(args))
             out.update(self._files_result(args["dest"], {report.host_file(name): text}, args))
         with store.locked():
             store.record(name, entry)
@@ -196,16 +196,16 @@ class ActionModule(ActionBase):
         fleet = report.fleet_report(hosts, self._threshold(args), None, run, not_run)
         out = {"changed": False, "built": True, "run": store.run}
         if args["dest"]:
-            files = report.report_files(fleet, formats=args["formats"], host_files=False,
-                                        html_template=args["html_template"], docs_url=args["docs_url"])
+            files = report_formats.report_files(fleet, formats=args["formats"], host_files=False,
+                                                html_template=args["html_template"], docs_url=args["docs_url"])
             if "json" in args["formats"]:  # the hosts that left the play never wrote theirs
-                files.update((report.host_file(name), report.host_document(
+                files.update((report.host_file(name), report_formats.host_document(
                     name, fleet["hosts"][name], None, fleet["generated"], fleet["threshold"])) for name in left)
             out.update(self._files_result(args["dest"], files, args))
         out.update(self._digest(fleet, args))
         # diagnose_fleet reads it (the role's vars): the fleet dict never goes through the play output
         state_fleet = os.path.join(os.path.dirname(store.dir), "fleet.json")
-        _write(state_fleet, report.to_json(fleet), 0o644)
+        _write(state_fleet, report_formats.to_json(fleet), 0o644)
         out["fleet_json"] = state_fleet
         return out
 
@@ -213,14 +213,14 @@ class ActionModule(ActionBase):
         fleets, dirs, sources = [], [], []
         for src in args["sources"]:
             if glob.has_magic(src):  # a pattern: the report directories it matches, in order
-                found = sorted(d for d in glob.glob(src) if os.path.isfile(os.path.join(d, report.REPORT_FORMATS["json"])))
+                found = sorted(d for d in glob.glob(src) if os.path.isfile(os.path.join(d, report_formats.REPORT_FORMATS["json"])))
                 if not found:
                     raise report.ReportError(f"no report directory (with a fleet.json) matches {src}")
                 sources.extend(found)
             else:
                 sources.append(src)
         for src in sources:
-            path = os.path.join(src, report.REPORT_FORMATS["json"])
+            path = os.path.join(src, report_formats.REPORT_FORMATS["json"])
             try:
                 with open(path, encoding="utf-8") as f:
                     fleets.append(json.load(f))
@@ -228,8 +228,8 @@ class ActionModule(ActionBase):
                 raise report.ReportError(f"cannot read the fleet report {path}: {exc}") from exc
             dirs.append(os.path.abspath(src))
         fleet, origin = report.merge_fleets(fleets, args["threshold"])
-        files = report.report_files(fleet, formats=args["formats"], host_files=False,
-                                    html_template=args["html_template"], docs_url=args["docs_url"])
+        files = report_formats.report_files(fleet, formats=args["formats"], host_files=False,
+                                            html_template=args["html_template"], docs_url=args["docs_url"])
         if "json" in args["formats"]:
             for name, index in origin.items():
                 text = _current(os.path.join(dirs[index], report.host_file(name)))
@@ -245,5 +245,5 @@ class ActionModule(ActionBase):
         keys = ("hosts", "healthy", "findings", "unreachable", "failed", "failing", "not_run", "passed")
         return {
             "summary": {k: s[k] for k in keys},
-            "verdict": report.fleet_verdict(fleet, args["dest"], details=True, max_hosts=args["verdict_hosts"]),
+            "verdict": report_formats.fleet_verdict(fleet, args["dest"], details=True, max_hosts=args["verdict_hosts"]),
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sshd.doctor.plugins.plugin_utils import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report, report_formats
 
 
 def _wrap(fn):
@@ -34,25 +34,25 @@ def fleet_report(hosts, threshold=report.DEFAULT_THRESHOLD, generated=None, run=
 
 
 def host_verdict(entry, threshold=report.DEFAULT_THRESHOLD):
-    return report.host_verdict(entry, threshold=threshold)
+    return report_formats.host_verdict(entry, threshold=threshold)
 
 
-def fleet_verdict(fleet, report_dir=None, details=False, max_hosts=report.VERDICT_HOSTS,
-                  max_findings=report.VERDICT_FINDINGS):
-    return report.fleet_verdict(fleet, report_dir=report_dir, details=details, max_hosts=max_hosts,
-                                max_findings=max_findings)
+def fleet_verdict(fleet, report_dir=None, details=False, max_hosts=report_formats.VERDICT_HOSTS,
+                  max_findings=report_formats.VERDICT_FINDINGS):
+    return report_formats.fleet_verdict(fleet, report_dir=report_dir, details=details, max_hosts=max_hosts,
+                                        max_findings=max_findings)
 
 
 def fleet_markdown(fleet):
-    return report.fleet_markdown(fleet)
+    return report_formats.fleet_markdown(fleet)
 
 
 def fleet_html(fleet, template=None, docs_url=None):
-    return report.fleet_html(fleet, template=template, docs_url=docs_url)
+    return report_formats.fleet_html(fleet, template=template, docs_url=docs_url)
 
 
 def fleet_junit(fleet):
-    return report.fleet_junit(fleet)
+    return report_formats.fleet_junit(fleet)
 
 
 class FilterModule:

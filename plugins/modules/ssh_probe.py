@@ -296,149 +296,43 @@ warnings:
   elements: str
 """
 
-import os
-import shutil
-import tempfile
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import probe
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.client_probe import ClientProbe, ProbeError
+
+ARGUMENT_SPEC = {
+    "host": {"type": "str", "required": True},
+    "port": {"type": "int", "default": 22},
+    "user": {"type": "str"},
+    "identity_file": {"type": "path"},
+    "timeout": {"type": "int", "default": 10},
+    "operations": {"type": "list", "elements": "str", "choices": list(probe.OPERATIONS),
+                   "default": list(probe.OPERATIONS)},
+    "remote_file": {"type": "str", "default": "/etc/hostname"},
+    "ssh_options": {"type": "list", "elements": "str", "default": []},
+    "known_hosts_file": {"type": "path"},
+    "strict_host_key_checking": {"type": "str", "choices": ["accept-new", "yes", "no"],
+                                 "default": "accept-new"},
+    "use_ssh_config": {"type": "bool", "default": False},
+    "keep_going": {"type": "bool", "default": False},
+    "return_output": {"type": "bool", "default": False},
+}
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={
-            "host": {"type": "str", "required": True},
-            "port": {"type": "int", "default": 22},
-            "user": {"type": "str"},
-            "identity_file": {"type": "path"},
-            "timeout": {"type": "int", "default": 10},
-            "operations": {"type": "list", "elements": "str", "choices": list(probe.OPERATIONS),
-                           "default": list(probe.OPERATIONS)},
-            "remote_file": {"type": "str", "default": "/etc/hostname"},
-            "ssh_options": {"type": "list", "elements": "str", "default": []},
-            "known_hosts_file": {"type": "path"},
-            "strict_host_key_checking": {"type": "str", "choices": ["accept-new", "yes", "no"],
-                                         "default": "accept-new"},
-            "use_ssh_config": {"type": "bool", "default": False},
-            "keep_going": {"type": "bool", "default": False},
-            "return_output": {"type": "bool", "default": False},
-        },
-        supports_check_mode=True,
-    )
-    params = dict(module.params)
-    errors = probe.validate(params)
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-    started = time.monotonic()
-    warnings = []
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
 
     def run(args):
-        t0 = time.monotonic()
-        rc, out, err = module.run_command(args, check_rc=False, environ_update={"LC_ALL": "C", "LANG": "C"})
-        return rc, out, err, int((time.monotonic() - t0) * 1000)
+        return module.run_command(args, check_rc=False, environ_update={"LC_ALL": "C", "LANG": "C"})
 
-    bins = {name: module.get_bin_path(name) for name in ("ssh", "sftp", "scp", "timeout")}
-    if not bins["ssh"]:
-        module.fail_json(msg="no OpenSSH client (ssh) on this host's PATH")
-    if not bins["timeout"]:
-        warnings.append("coreutils `timeout` not found: operations are bounded only by ConnectTimeout and keepalives")
-    rc, out, err, _unused = run([bins["ssh"], "-V"])
-    client = probe.parse_client_version(err + out)
-    usage = ""
-    if bins["scp"]:
-        rc, out, err, _unused = run([bins["scp"]])
-        usage = err + out
-    caps = probe.scp_capabilities(usage, client["version_tuple"])
-    params["strict_host_key_checking"] = probe.host_key_policy(params["strict_host_key_checking"],
-                                                               client["version_tuple"])
-    limit = probe.hard_limit(params["timeout"])
-    wanted = [op for op in probe.OPERATIONS if op in params["operations"]]
-
-    tmp = tempfile.mkdtemp(prefix="sshd-doctor-probe-")
-    stages = []
+    backend = ClientProbe(module.params, run, module.get_bin_path)
     try:
-        known_hosts = os.path.join(tmp, "known_hosts")
-        if params["known_hosts_file"]:
-            try:
-                shutil.copyfile(params["known_hosts_file"], known_hosts)
-            except OSError as exc:
-                module.fail_json(msg="cannot read known_hosts_file %s: %s" % (params["known_hosts_file"], exc))
-        blocked = None
-
-        def client_stage(name, argv, protocol=None):
-            argv = probe.with_timeout(bins["timeout"], limit, argv)
-            rc, out, err, ms = run(argv)
-            stage = probe.classify(name, rc, out, err, elapsed_ms=ms, protocol=protocol, user=params["user"],
-                                   timed_out=bool(bins["timeout"]) and rc in (124, 137))
-            stage["command"] = argv
-            if params["return_output"]:
-                stage["output"] = {"stdout": out, "stderr": err}
-            return stage
-
-        for op in wanted:
-            protocol = None
-            if op == "scp":
-                protocol = caps["default_protocol"] or "scp"
-            elif op == "scp_legacy":
-                protocol = "scp"
-            if op == "tcp":
-                obs = probe.observe_tcp(params["host"], params["port"], params["timeout"])
-                stage = probe.classify_tcp(obs, params["timeout"])
-                if params["return_output"]:
-                    stage["output"] = obs
-            elif op == "ssh":
-                stage = client_stage(op, probe.ssh_command(bins["ssh"], params, known_hosts))
-            elif blocked and not params["keep_going"]:
-                stage = probe.skipped(op, "not run: %s" % blocked, protocol)
-            elif op == "sftp":
-                if not bins["sftp"]:
-                    stage = probe.skipped(op, "no sftp client on this host")
-                else:
-                    batch = os.path.join(tmp, "sftp.batch")
-                    with open(batch, "w") as f:
-                        f.write(probe.sftp_batch(params["remote_file"], os.path.join(tmp, "sftp.out")))
-                    stage = client_stage(op, probe.sftp_command(bins["sftp"], params, known_hosts, batch))
-            elif not bins["scp"]:
-                stage = probe.skipped(op, "no scp client on this host", protocol)
-            elif op == "scp":
-                stage = client_stage(op, probe.scp_command(bins["scp"], params, known_hosts,
-                                                           os.path.join(tmp, "scp.out")), protocol)
-            elif caps["default_protocol"] != "sftp":
-                stage = probe.skipped(op, "this client's plain scp (OpenSSH %s) already uses the legacy protocol: "
-                                          "see operation scp" % client["version"], protocol)
-            elif not caps["legacy_flag"]:
-                stage = probe.skipped(op, "this client's scp has no -O (legacy protocol)", protocol)
-            else:
-                stage = client_stage(op, probe.scp_command(bins["scp"], params, known_hosts,
-                                                           os.path.join(tmp, "scp_legacy.out"), legacy=True), protocol)
-            stages.append(stage)
-            if op in ("tcp", "ssh"):
-                # ssh has the last word: a session that opens unblocks the transfers whatever tcp saw.
-                blocked = None
-                if probe.transport_failure(stage):
-                    blocked = "%s failed at %s (%s)" % (op, stage["failed_at"], stage["classification"])
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-    result = probe.summarize(stages)
-    seen = [s for s in stages if not s.get("skipped")]
-    result.update(
-        changed=False,
-        target={"host": params["host"], "port": params["port"], "user": params["user"]},
-        client_version=client["version"],
-        client_version_string=client["version_string"],
-        scp_default_protocol=caps["default_protocol"],
-        scp_capabilities=caps,
-        server_version=next((s.get("server_version") for s in seen if s.get("server_version")), None),
-        host_key=next((s.get("host_key") for s in seen if s.get("host_key")), None),
-        auth=next((s["auth"] for s in seen if s["name"] == "ssh"), {"offered": [], "used": None}),
-        stages=stages,
-        elapsed_ms=int((time.monotonic() - started) * 1000),
-    )
-    for w in warnings:
-        module.warn(w)
+        result = backend.probe()
+    except ProbeError as exc:
+        module.fail_json(msg=str(exc))
+    for warning in backend.warnings:
+        module.warn(warning)
     module.exit_json(**result)
 
 

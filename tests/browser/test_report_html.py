@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.plugin_utils import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report, report_formats
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
@@ -61,7 +61,7 @@ def browser():
 
 def open_report(driver, tmp_path, fleet):
     path = tmp_path / "index.html"
-    path.write_text(report.fleet_html(fleet))
+    path.write_text(report_formats.fleet_html(fleet))
     t0 = time.perf_counter()
     driver.get(path.as_uri())
     driver.find_element(By.CSS_SELECTOR, "#rows tr.row")
@@ -101,7 +101,7 @@ def test_report_in_chromium(browser, tmp_path, n):
     s = fleet["summary"]
     assert shown(browser) == f"showing {n} of {n} hosts"
     rows = browser.find_elements(By.CSS_SELECTOR, "#rows tr.row")
-    assert len(rows) == min(n, report.HTML_PAGE)  # a page at a time
+    assert len(rows) == min(n, report_formats.HTML_PAGE)  # a page at a time
     # worst first: the first row is a failing host
     assert "at or above threshold" in rows[0].text
 
@@ -162,7 +162,7 @@ def test_report_in_chromium(browser, tmp_path, n):
 
     # pages
     browser.find_element(By.ID, "reset").click()
-    if n > report.HTML_PAGE:
+    if n > report_formats.HTML_PAGE:
         browser.find_element(By.ID, "next").click()
         assert browser.find_element(By.ID, "page").text.startswith("page 2 of ")
     assert console_errors(browser) == []

@@ -4,40 +4,21 @@
 
 A check never runs a command.  Each returns a list of findings
 ``{id, severity, summary, evidence, fix}`` (usually zero or one).  docs/findings.md has a
-section per id.
+section per id; registry.py lists every id once (severity, check, fix, docs) and CHECKS
+follows it.
 """
 
 import re
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth, latent, platform
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks_auth, checks_users, latent, platform, registry
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.finding import config_known, finding
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.finding import log_lines as _log
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.finding import test_output as _test_output
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.finding import where as _where
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.registry import ERROR, INFO, WARNING
 
-ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
-
-
-def finding(fid, severity, summary, evidence, fix, remediable=False):
-    return {"id": fid, "severity": severity, "summary": summary, "evidence": [e for e in evidence if e],
-            "fix": fix, "remediable": remediable}
-
-
-def _log(state, pattern):
-    rx = re.compile(pattern, re.IGNORECASE)
-    return [line for line in state.get("service", {}).get("log", []) if rx.search(line)]
-
-
-def _where(entry):
-    if entry and entry.get("file"):
-        return "%s:%s" % (entry["file"], entry.get("line"))
-    return None
-
-
-def _test_output(state, pattern=None):
-    out = ((state.get("config") or {}).get("test") or {}).get("output") or []
-    if pattern is None:
-        return out
-    rx = re.compile(pattern, re.IGNORECASE)
-    return [line for line in out if rx.search(line)]
 
 
 def _restarting(svc):
@@ -49,13 +30,6 @@ def _restarting(svc):
 def _service_down(state):
     svc = state.get("service") or {}
     return svc.get("active_state") in ("failed", "inactive") or _restarting(svc)
-
-
-def config_known(state):
-    """The effective values can be trusted: sshd -T gave them, or the parser read every line sshd
-    would (readable, and no early stop at an include loop)."""
-    cfg = state.get("config") or {}
-    return cfg.get("source") == "sshd -T" or (cfg.get("readable") is not False and cfg.get("complete") is not False)
 
 
 def _ver(state):
@@ -139,12 +113,10 @@ def check_service_not_enabled(state):
                     "Enable the service (systemctl enable).", remediable=True)]
 
 
-def _split_listen(item):
-    """("addr", "port") of `0.0.0.0:22`, `[::]:22` or `22` (no address: every address)."""
-    host, sep, port = item.rpartition(":")
-    if not sep:
-        return "", item
-    return host.strip("[]"), port
+def _stream_listen(item):
+    """("addr", "port") of a ListenStream= value: `0.0.0.0:22`, `[::]:22` or `22` (a port alone: every address)."""
+    addr, ports = latent.split_listen(":" + item if item.isdigit() else item, ())
+    return addr, ports[0] if ports else ""
 
 
 _WILDCARD = ("", "0.0.0.0", "::")
@@ -153,9 +125,13 @@ _WILDCARD = ("", "0.0.0.0", "::")
 def socket_mismatches(listen, listen_addresses, ports, family):
     """What the socket unit's ListenStream does differently from sshd_config: ports, addresses and
     the address family.  Pure: lists of strings in, a list of sentences out."""
-    sock = [_split_listen(x) for x in listen]
+    sock = [_stream_listen(x) for x in listen]
     sock_ports = {p for _a, p in sock}
-    wanted = [_split_listen(x) for x in listen_addresses] or [("", p) for p in ports]
+    wanted = []
+    for value in listen_addresses:
+        addr, vports = latent.split_listen(value, ports)
+        wanted.extend((addr, port) for port in vports)
+    wanted = wanted or [("", p) for p in ports]
     wanted_ports = {p for _a, p in wanted} or set(ports)
     out = []
     if sock_ports != wanted_ports:
@@ -602,178 +578,14 @@ def check_max_startups_throttling(state):
                     "Find the source of the pre-auth connection flood; raise MaxStartups only if the load is legitimate.")]
 
 
-# ---------------------------------------------------------------- users
+# Every check, in the order of the finding registry (registry.py): the row names the module
+# that holds check_<id>.
+def _check_function(entry):
+    module = {"checks_auth": checks_auth, "checks_users": checks_users, "latent": latent}.get(entry["module"])
+    return getattr(module, entry["check"]) if module is not None else globals()[entry["check"]]
 
 
-def _user_findings(state, fn):
-    out = []
-    for name, user in sorted((state.get("users") or {}).items()):
-        out.extend(fn(state, name, user))
-    return out
-
-
-def check_login_shell_invalid(state):
-    def one(_state, name, user):
-        if not user.get("exists") or user.get("shell_valid"):
-            return []
-        return [finding("login_shell_invalid", WARNING, "%s cannot log in: shell %s does not exist or is not executable" % (
-            name, user.get("shell")), ["/etc/passwd: %s shell %s" % (name, user.get("shell"))],
-            "Give the account a valid shell if it should log in (policy: not changed automatically).")]
-    return _user_findings(state, one)
-
-
-def check_account_locked(state):
-    if not config_known(state):
-        return []
-    eff = (state.get("config") or {}).get("effective") or {}
-    use_pam = str((eff.get("usepam") or {}).get("value", "no")).lower() == "yes"
-
-    def one(_state, name, user):
-        if user.get("password_field") != "locked" or use_pam:
-            return []
-        return [finding("account_locked", WARNING, "%s is locked (`!` in /etc/shadow) and UsePAM is no: sshd refuses it" % name,
-                        ["/etc/shadow: password field of %s starts with !" % name, "UsePAM no"],
-                        "Unlock the account if it should log in (policy: not changed automatically).")]
-    return _user_findings(state, one)
-
-
-def _pattern_match(pattern, value):
-    rx = "^" + re.escape(pattern).replace("\\*", ".*").replace("\\?", ".") + "$"
-    return re.match(rx, value or "") is not None
-
-
-def user_access(eff, name, groups):
-    """sshd's allowed_user(): DenyUsers, AllowUsers, DenyGroups, AllowGroups in that order."""
-    def vals(key):
-        v = (eff.get(key) or {}).get("value")
-        if not v:
-            return []
-        return v.split() if isinstance(v, str) else [x for item in v for x in str(item).split()]
-
-    for key, allow in (("denyusers", False), ("allowusers", True)):
-        pats = [p.split("@", 1)[0] for p in vals(key)]
-        if pats:
-            hit = any(_pattern_match(p, name) for p in pats)
-            if allow and not hit:
-                return False, "not listed in AllowUsers (%s)" % " ".join(vals(key))
-            if not allow and hit:
-                return False, "listed in DenyUsers (%s)" % " ".join(vals(key))
-    for key, allow in (("denygroups", False), ("allowgroups", True)):
-        pats = vals(key)
-        if pats:
-            hit = any(_pattern_match(p, g) for p in pats for g in groups)
-            if allow and not hit:
-                return False, "none of the user's groups is listed in AllowGroups (%s)" % " ".join(pats)
-            if not allow and hit:
-                return False, "a group of the user is listed in DenyGroups (%s)" % " ".join(pats)
-    return True, None
-
-
-def check_user_not_allowed(state):
-    if not config_known(state):
-        return []
-    eff = (state.get("config") or {}).get("effective") or {}
-
-    def one(_state, name, user):
-        if not user.get("exists"):
-            return []
-        ok, why = user_access(eff, name, user.get("groups") or [])
-        if ok:
-            return []
-        src = [_where(eff.get(k)) for k in ("allowusers", "denyusers", "allowgroups", "denygroups") if eff.get(k)]
-        return [finding("user_not_allowed", ERROR, "%s is refused by sshd: %s" % (name, why),
-                        ["%s (%s)" % (why, ", ".join(s for s in src if s) or "sshd -T")],
-                        "Policy decision: change AllowUsers/DenyUsers/AllowGroups/DenyGroups if this user should log in. "
-                        "Never loosened automatically.")]
-    return _user_findings(state, one)
-
-
-def check_root_login_refused(state):
-    if not config_known(state):
-        return []
-    eff = (state.get("config") or {}).get("effective") or {}
-    value = str((eff.get("permitrootlogin") or {}).get("value", "prohibit-password")).lower()
-
-    def one(_state, name, user):
-        if name != "root" and user.get("uid") != 0:
-            return []
-        if value != "no":
-            return []
-        return [finding("root_login_refused", INFO, "PermitRootLogin no: root cannot log in over SSH",
-                        ["PermitRootLogin %s (%s)" % (value, _where(eff.get("permitrootlogin")) or "sshd -T")],
-                        "Policy decision: log in as another user. Never loosened automatically.")]
-    return _user_findings(state, one)
-
-
-def _bad_owner_or_mode(info, name, relaxation=True):
-    if not info or not info.get("exists"):
-        return None
-    mode = int(info.get("mode") or "0", 8)
-    if info.get("owner") not in ("root", name):
-        return "%s is owned by %s" % (info["path"], info.get("owner"))
-    if mode & 0o002:
-        return "%s has mode %s (world writable)" % (info["path"], info.get("mode"))
-    # Debian's sshd accepts group write when the group's only member is the owner (a private
-    # group); upstream sshd (RHEL, SUSE, Alpine) never does.
-    if mode & 0o020 and not platform.group_write_allowed(info, name, relaxation):
-        return "%s has mode %s (writable by group %s)" % (info["path"], info.get("mode"), info.get("group"))
-    return None
-
-
-def check_home_or_keys_insecure(state):
-    eff = (state.get("config") or {}).get("effective") or {}
-    if str((eff.get("strictmodes") or {}).get("value", "yes")).lower() == "no":
-        return []
-
-    relax = (state.get("platform") or {}).get("private_group_relaxation")
-
-    def one(_state, name, user):
-        if not user.get("exists"):
-            return []
-        paths = (user.get("home_chain") or [])[1:] + [user.get("ssh_dir")] + list(user.get("authorized_keys") or [])
-        problems = [p for p in (_bad_owner_or_mode(i, name, relax) for i in paths) if p]
-        if not problems:
-            return []
-        return [finding("home_or_keys_insecure", ERROR, "StrictModes refuses %s's keys: bad ownership or modes" % name,
-                        problems + _log(state, "bad ownership or modes")[-2:],
-                        "chmod go-w the home directory, 0700 ~/.ssh, 0600 authorized_keys, owned by %s." % name,
-                        remediable=True)]
-    return _user_findings(state, one)
-
-
-CHECKS = [
-    ("sshd_not_installed", check_sshd_not_installed),
-    ("sshd_helper_missing", check_sshd_helper_missing),
-    ("service_failed", check_service_failed),
-    ("service_inactive", check_service_inactive),
-    ("service_not_enabled", check_service_not_enabled),
-    ("socket_activation_mismatch", check_socket_activation_mismatch),
-    ("privsep_dir_missing", check_privsep_dir_missing),
-    ("privsep_dir_insecure", check_privsep_dir_insecure),
-    ("privsep_user_missing", check_privsep_user_missing),
-    ("config_invalid", check_config_invalid),
-    ("config_deprecated_option", check_config_deprecated_option),
-    ("effective_value_shadowed", check_effective_value_shadowed),
-    ("sftp_subsystem_missing", check_sftp_subsystem_missing),
-    ("sftp_server_missing", check_sftp_server_missing),
-    ("scp_legacy_unavailable", check_scp_legacy_unavailable),
-    ("tcp_wrappers_denied", check_tcp_wrappers_denied),
-    ("host_keys_missing", check_host_keys_missing),
-    ("host_key_insecure_mode", check_host_key_insecure_mode),
-    ("weak_host_key_only", check_weak_host_key_only),
-    ("port_conflict", check_port_conflict),
-    ("selinux_port_not_labeled", check_selinux_port_not_labeled),
-    ("selinux_denial", check_selinux_denial),
-    ("max_startups_throttling", check_max_startups_throttling),
-    ("login_shell_invalid", check_login_shell_invalid),
-    ("account_locked", check_account_locked),
-    ("user_not_allowed", check_user_not_allowed),
-    ("root_login_refused", check_root_login_refused),
-    ("home_or_keys_insecure", check_home_or_keys_insecure),
-    ("config_latent_change", latent.check_config_latent_change),
-    ("listen_address_unavailable", latent.check_listen_address_unavailable),
-]
-CHECKS += checks_auth.CHECKS
+CHECKS = [(fid, _check_function(entry)) for fid, entry in registry.FINDINGS.items()]
 
 
 def run_checks(state):

@@ -10,6 +10,7 @@ capture, recorded in tests/lab/client_offers.json and checked against this file 
 test); ``source`` rows are read from the client's source or release notes named in
 ``source`` (clients the lab does not run).  OPENSSH_SUPPORTED is what each captured sshd
 build can enable at all (``ssh -Q``), used to pick a config line sshd will accept.
+Longer than 600 lines because it is data: one row per client, the algorithm lists as captured.
 """
 
 DEFAULT_REQUIRED = ["openssh", "putty", "paramiko"]

@@ -2,6 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A pure-Python reader of sshd_config(5) that follows OpenSSH's own servconf.c rules.
 
+Longer than 600 lines on purpose: it is one reader, like servconf.c, whose keyword tables, line
+splitter, Include/Match walk, effective values and validator share the parse's records; split,
+one set of OpenSSH rules would be spread over files that must always change together.  The
+version parser (version.py), the editor (edit.py) and staging (staging.py) live apart.
+
 Everything here is a pure function of text: the file system is reached only through the
 ``reader`` and ``globber`` callables handed to :func:`parse_config`, so the module runs on
 any target Python from 3.9 on and is tested without real files.
@@ -34,6 +39,8 @@ import glob
 import ipaddress
 import os.path
 import re
+
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.version import is_bare_version, version_tuple
 
 SSHDIR = "/etc/ssh"
 SERVCONF_MAX_DEPTH = 16
@@ -127,7 +134,6 @@ _CRITERIA_SINCE = {"invalid-user": (10, 0), "version": (10, 0)}
 _NO_ARGUMENT_CRITERIA = frozenset(("all", "invalid-user"))
 
 _WHITESPACE = " \t\r\n"
-_VERSION_RE = re.compile(r"(\d+)\.(\d+)")
 _T_ERROR_RE = re.compile(r"^(?P<file>.+?):? line (?P<line>\d+): (?P<message>.*)$")
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _MAX_SUBPATTERN = 1023
@@ -137,19 +143,6 @@ _MAX_SUBPATTERN = 1023
 # Versions and keyword names
 # ---------------------------------------------------------------------------
 
-def version_tuple(version):
-    """``(major, minor)`` from ``None``, a tuple/list, or text such as ``9.2p1`` or ``OpenSSH_10.0p2``."""
-    if version is None:
-        return None
-    if isinstance(version, (tuple, list)):
-        try:
-            return (int(version[0]), int(version[1]) if len(version) > 1 else 0)
-        except (TypeError, ValueError, IndexError):
-            return None
-    m = _VERSION_RE.search(str(version))
-    return (int(m.group(1)), int(m.group(2))) if m else None
-
-
 def release_string(version):
     """sshd's version string as ``Match Version`` sees it (``OpenSSH_10.0p2 Debian-7``), None if unknown."""
     if isinstance(version, str):
@@ -157,7 +150,7 @@ def release_string(version):
         at = text.find("OpenSSH_")
         if at >= 0:
             return text[at:]
-        return f"OpenSSH_{text}" if _VERSION_RE.match(text) else None
+        return f"OpenSSH_{text}" if is_bare_version(text) else None
     vt = version_tuple(version)
     return f"OpenSSH_{vt[0]}.{vt[1]}" if vt else None
 
@@ -242,34 +235,42 @@ def _strdelim(s):
     return token, rest
 
 
-def _argv_split(s):
-    """misc.c argv_split(s, terminate_on_comment=1): ``(arguments, quotes_closed)``."""
+def split_args(s, i=0):
+    """misc.c argv_split(s, terminate_on_comment=1) on ``s[i:]``: ``(arguments, quotes_closed)``.
+
+    Each argument is ``(start, end, text)``: where it stands in ``s`` (quotes and escapes
+    included) and what sshd reads (quotes removed, ``\\'``, ``\\"``, ``\\\\`` and, outside
+    quotes, ``\\ `` unescaped).  The one tokenizer of arguments: the parser reads ``text``,
+    the editor (edit.py) keeps the layout around ``start:end``.
+    """
     args = []
-    i, n = 0, len(s)
+    n = len(s)
     while i < n:
         if s[i] in " \t":
             i += 1
             continue
         if s[i] == "#":
             break
-        quote, buf = None, []
+        start, quote, buf = i, None, []
         while i < n:
             c = s[i]
             nxt = s[i + 1] if i + 1 < n else ""
             if c == "\\" and (nxt in ("'", '"', "\\") or (quote is None and nxt == " ")):
                 buf.append(nxt)
-                i += 1
-            elif quote is None and c in " \t":
+                i += 2
+                continue
+            if quote is None and c in " \t":
                 break
-            elif quote is None and c in "\"'":
+            if quote is None and c in "\"'":
                 quote = c
             elif quote is not None and c == quote:
                 quote = None
             else:
                 buf.append(c)
             i += 1
-        args.append("".join(buf))
-        if i >= n and quote is not None:
+        args.append((start, i, "".join(buf)))
+        if quote is not None:
+            # only the end of the text stops a quoted argument: the quote is unterminated
             return args, False
     return args, True
 
@@ -295,7 +296,8 @@ def _split(line):
         return [], None, ""
     if not rest:
         return [keyword], f'no argument after keyword "{keyword}"', ""
-    args, closed = _argv_split(rest)
+    spans, closed = split_args(rest)
+    args = [text for _start, _end, text in spans]
     if not closed:
         return [keyword] + args, "invalid quotes", rest
     return [keyword] + args, None, rest

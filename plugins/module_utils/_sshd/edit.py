@@ -25,17 +25,17 @@ byte (the caller decodes with ``surrogateescape``), a CRLF line stays CRLF and a
 takes the line end of its neighbour.
 
 For ``sshd -t`` the candidate must be tested as sshd will read it, includes and all.
-:func:`files_to_stage` names the files that need a temporary copy (the edited ones and every file
-whose Include leads to one) and :func:`staged_texts` writes those copies, with each Include line
+staging.py's ``files_to_stage`` names the files that need a temporary copy (the edited ones and every
+file whose Include leads to one) and its ``staged_texts`` writes those copies, with each Include line
 that reaches a staged file replaced by the explicit list of the files it expands to (same order,
 the staged copies in place of the live files).  ``sshd -t -f STAGED_MAIN`` then reads exactly the
 configuration that the edit would produce.
 """
 
-import fnmatch
 import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.version import version_tuple
 
 _WS = " \t\r\n"
 _KEYWORD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -77,32 +77,8 @@ def _content(line):
 
 
 def arg_spans(s, i=0):
-    """``[(start, end)]`` of each argument of ``s[i:]`` as misc.c argv_split(terminate_on_comment) reads it."""
-    n = len(s)
-    spans = []
-    while i < n:
-        if s[i] in " \t":
-            i += 1
-            continue
-        if s[i] == "#":
-            break
-        start = i
-        quote = None
-        while i < n:
-            c = s[i]
-            nxt = s[i + 1] if i + 1 < n else ""
-            if c == "\\" and (nxt in ("'", '"', "\\") or (quote is None and nxt == " ")):
-                i += 2
-                continue
-            if quote is None and c in " \t":
-                break
-            if quote is None and c in "\"'":
-                quote = c
-            elif quote is not None and c == quote:
-                quote = None
-            i += 1
-        spans.append((start, min(i, n)))
-    return spans
+    """``[(start, end)]`` of each argument of ``s[i:]`` as sshd reads them (config.split_args)."""
+    return [(start, end) for start, end, _text in sshd_config.split_args(s, i)[0]]
 
 
 def _scan_args(s, i):
@@ -206,7 +182,7 @@ def occurrences(parsed, keyword, name=None, version=None):
 
     ``name`` narrows Subsystem entries to one subsystem.  Entries keep the processing order.
     """
-    vt = sshd_config.version_tuple(version)
+    vt = version_tuple(version)
     applies = _startup_applies(parsed, version)
     startup, in_match = [], []
     for entry in parsed.get("entries") or []:
@@ -254,7 +230,7 @@ def _same_value(entry, args, raw):
 
 def _commented_default(lines, keyword, name, version):
     """Index of the first ``#Keyword value`` line (no space after ``#``) before any commented ``#Match``."""
-    vt = sshd_config.version_tuple(version)
+    vt = version_tuple(version)
     for index, line in enumerate(lines):
         body = _content(line).lstrip(" \t")
         if _COMMENTED_MATCH_RE.match(body):
@@ -379,7 +355,7 @@ def plan_option(parsed, texts, keyword, value=None, state="present", version=Non
     Raises :class:`EditError` when the edit cannot be made safely.
     """
     kw, text, args = _check_request(keyword, value, state)
-    vt = sshd_config.version_tuple(version)
+    vt = version_tuple(version)
     canon = sshd_config.canonical_keyword(kw.lower(), vt)
     name = None
     if canon == "subsystem":
@@ -532,109 +508,3 @@ def _is_effective(canon, rec, name, args, raw):
     if canon in sshd_config.FIRST_LIST:
         return list(value or []) == list(args)
     return value == " ".join(args)
-
-
-# ---------------------------------------------------------------------------
-# Staging a candidate for sshd -t
-# ---------------------------------------------------------------------------
-
-def files_to_stage(parsed, edited):
-    """Files that need a temporary copy so that ``sshd -t`` reads the candidate: the edited files, every
-    file whose Include reaches one of them, and the main file; in the parser's reading order."""
-    staged = set(edited)
-    staged.add(parsed["path"])
-    grew = True
-    while grew:
-        grew = False
-        for rec in parsed.get("includes") or []:
-            if rec["file"] not in staged and staged.intersection(rec.get("paths") or []):
-                staged.add(rec["file"])
-                grew = True
-    order = [f for f in parsed.get("files") or [] if f in staged]
-    return order + sorted(f for f in staged if f not in order)
-
-
-def include_argument(path):
-    """One Include argument that names exactly ``path``: glob(3) metacharacters and argv_split quoting escaped."""
-    if any(c in path for c in "\t\n\r\0"):
-        raise EditError(f"cannot stage an Include of {path!r} (control characters in the name)")
-    globbed = "".join("\\" + c if c in "*?[]\\" else c for c in path)
-    return "".join("\\" + c if c in "\\\"' " else c for c in globbed)
-
-
-def staged_texts(parsed, texts, temp_paths, new_texts=None):
-    """``{file: text}`` to write to ``temp_paths[file]`` for every staged file.
-
-    Each staged file holds its candidate text (``new_texts`` over ``texts``); an Include line of
-    it that reaches a staged file is replaced by ``Include`` and the explicit list of what it
-    expanded to (staged copies in place of the live files), so line numbers and the order sshd
-    reads the files in stay.  Include lines are found in a parse of the candidate.
-    """
-    new_texts = new_texts or {}
-    if new_texts:
-        parsed = reparse(parsed, texts, new_texts)
-    by_line = {}
-    for rec in parsed.get("includes") or []:
-        by_line.setdefault((rec["file"], rec["line"]), []).extend(rec.get("paths") or [])
-    out = {}
-    for file in temp_paths:
-        text = new_texts.get(file, texts.get(file) or "")
-        lines = split_lines(text)
-        for (inc_file, number), paths in by_line.items():
-            if inc_file != file or not any(p in temp_paths for p in paths):
-                continue
-            index = number - 1
-            line = lines[index]
-            indent = line[:len(line) - len(line.lstrip(" \t"))]
-            lines[index] = (indent + "Include " + " ".join(include_argument(temp_paths.get(p, p)) for p in paths)
-                            + (line_end(line) or "\n"))
-        out[file] = "".join(lines)
-    return out
-
-
-def unstage_message(text, temp_paths):
-    """sshd's message with the temporary names replaced by the real ones."""
-    out = text or ""
-    for real, temp in sorted(temp_paths.items(), key=lambda item: -len(item[1])):
-        out = out.replace(temp, real)
-    return out
-
-
-def _glob_component(name, pattern):
-    if name.startswith(".") and not pattern.startswith("."):
-        return False  # glob(3) without GLOB_PERIOD: a leading dot is matched only explicitly
-    return fnmatch.fnmatchcase(name, pattern)
-
-
-def included_by(parsed, path):
-    """The Include line (``{"file", "line", "pattern"}``) whose glob would also read ``path``, else None.
-
-    Backups and temporary files must not land where an Include picks them up (a second
-    ``Subsystem sftp`` read from a backup is fatal before 9.5).
-    """
-    parts = path.split("/")
-    for rec in parsed.get("includes") or []:
-        pattern = (rec.get("glob") or "").split("/")
-        if len(pattern) == len(parts) and all(_glob_component(n, p) for n, p in zip(parts, pattern)):
-            return {"file": rec["file"], "line": rec["line"], "pattern": rec.get("pattern")}
-    return None
-
-
-def diff_window(before, after, context=3):
-    """``(before, after, header)``: only the lines that differ and ``context`` lines around them.
-
-    For diffs of big files (a 50 MB configuration must not return a 100 MB diff); linear time.
-    """
-    old, new = split_lines(before), split_lines(after)
-    head = 0
-    while head < len(old) and head < len(new) and old[head] == new[head]:
-        head += 1
-    if head == len(old) == len(new):
-        return "", "", "no change"
-    tail = 0
-    while tail < len(old) - head and tail < len(new) - head and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    start = max(head - context, 0)
-    old_end, new_end = len(old) - max(tail - context, 0), len(new) - max(tail - context, 0)
-    header = f"lines {start + 1}-{old_end} of {len(old)}, only the changed part shown"
-    return "".join(old[start:old_end]), "".join(new[start:new_end]), header

@@ -71,17 +71,20 @@ def _header(reader):
             "shentsize": shentsize, "shnum": shnum, "shstrndx": shstrndx}
 
 
+def _entry_offsets(header, kind, minimum):
+    """Offsets of the entries of the program (``ph``) or section (``sh``) header table; [] when absent."""
+    count, entsize, start = header[kind + "num"], header[kind + "entsize"], header[kind + "off"]
+    if count == 0 or start == 0:
+        return []
+    if entsize < minimum:
+        what = "program" if kind == "ph" else "section"
+        raise _Error(f"{what} header entries are {entsize} bytes, expected at least {minimum}")
+    return [start + index * entsize for index in range(count)]
+
+
 def _program_headers(reader, header):
     out = []
-    phnum = header["phnum"]
-    entsize = header["phentsize"]
-    if phnum == 0 or header["phoff"] == 0:
-        return out
-    minimum = 56 if reader.is64 else 32
-    if entsize < minimum:
-        raise _Error(f"program header entries are {entsize} bytes, expected at least {minimum}")
-    for index in range(phnum):
-        offset = header["phoff"] + index * entsize
+    for offset in _entry_offsets(header, "ph", 56 if reader.is64 else 32):
         if reader.is64:
             p_type, _flags, p_offset, p_vaddr, _paddr, p_filesz, p_memsz, _align = reader.unpack("IIQQQQQQ", offset)
         else:
@@ -92,15 +95,7 @@ def _program_headers(reader, header):
 
 def _section_headers(reader, header):
     out = []
-    shnum = header["shnum"]
-    entsize = header["shentsize"]
-    if shnum == 0 or header["shoff"] == 0:
-        return out
-    minimum = 64 if reader.is64 else 40
-    if entsize < minimum:
-        raise _Error(f"section header entries are {entsize} bytes, expected at least {minimum}")
-    for index in range(shnum):
-        offset = header["shoff"] + index * entsize
+    for offset in _entry_offsets(header, "sh", 64 if reader.is64 else 40):
         if reader.is64:
             _name, sh_type, _flags, sh_addr, sh_offset, sh_size, sh_link, _info, _align, sh_entsize = reader.unpack(
                 "IIQQQQIIQQ", offset)
@@ -257,8 +252,3 @@ def dynamic_info(data):
 def needed(data):
     """DT_NEEDED entries in order ([] when unreadable)."""
     return list(dynamic_info(data)["needed"])
-
-
-def links_library(data, prefix="libwrap.so"):
-    """True when a DT_NEEDED entry starts with prefix (e.g. libwrap.so.0)."""
-    return any(name.startswith(prefix) for name in needed(data))

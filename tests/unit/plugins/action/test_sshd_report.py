@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.sshd.doctor.plugins.plugin_utils import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report, report_formats
 
 FIXTURES = Path(__file__).resolve().parents[1] / "filter" / "fixtures" / "report"
 COLLECTIONS = Path(report.__file__).absolute().parents[5]  # the ansible_collections/ tree it was imported from
@@ -58,7 +58,7 @@ def test_writes_every_file_then_nothing(tmp_path):
     rc, out, log = playbook(tmp_path, {"dest": str(dest), "fleet": "{{ fleet }}", "facts": "{{ facts }}"})
     assert rc == 0 and out["changed"] is True and not out.get("failed"), log
     fleet, facts = fleet_and_facts()
-    expected = report.report_files(fleet, facts)
+    expected = report_formats.report_files(fleet, facts)
     files = snapshot(dest)
     assert sorted(files) == sorted(expected)
     for rel, text in expected.items():

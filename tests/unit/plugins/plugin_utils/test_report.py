@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.plugin_utils import report
+from ansible_collections.sshd.doctor.plugins.plugin_utils import report, report_formats
 
 # Registered sshd_facts results captured from the lab (tests/lab/lab.py), trimmed to the keys
 # the report reads plus some context; see tests/unit/plugins/filter/fixtures/README.md.
@@ -174,33 +174,33 @@ def test_empty_fleet():
     fleet = fleet_of()
     assert fleet["summary"]["hosts"] == 0 and fleet["summary"]["passed"] is True
     assert report.headline(fleet) == "No hosts."
-    for render in (report.fleet_markdown, report.fleet_html, report.fleet_junit):
+    for render in (report_formats.fleet_markdown, report_formats.fleet_html, report_formats.fleet_junit):
         assert render(fleet)
 
 
 def test_not_a_fleet():
     with pytest.raises(report.ReportError):
-        report.fleet_markdown({"foo": 1})
+        report_formats.fleet_markdown({"foo": 1})
 
 
 # ---------------------------------------------------------------- verdicts
 
 
 def test_host_verdict_lines():
-    assert report.host_verdict(report.host_report(facts(), release="bookworm")) == [
+    assert report_formats.host_verdict(report.host_report(facts(), release="bookworm")) == [
         "healthy: bookworm, OpenSSH 9.2p1, 3 checks, no findings"]
-    lines = report.host_verdict(report.host_report(facts([SFTP, SCP])))
+    lines = report_formats.host_verdict(report.host_report(facts([SFTP, SCP])))
     assert lines[0] == "FINDINGS: OpenSSH 9.2p1, 2 findings (1 at or above error)"
     assert lines[1] == "[error] sftp_subsystem_missing: No sftp subsystem: `scp` fails"
     assert "    evidence: no `Subsystem sftp` in the effective configuration" in lines
     assert "    fix: Add `Subsystem sftp internal-sftp`. (sshd.doctor.remediate can apply it)" in lines
-    assert report.host_verdict(report.host_report(facts([SCP])))[0].startswith("findings: ")
-    assert report.host_verdict(report.host_report(UNREACHABLE))[0].startswith("UNREACHABLE: Failed to connect")
-    assert report.host_verdict({}) == ["FAILED: " + report.NO_RESULT]
+    assert report_formats.host_verdict(report.host_report(facts([SCP])))[0].startswith("findings: ")
+    assert report_formats.host_verdict(report.host_report(UNREACHABLE))[0].startswith("UNREACHABLE: Failed to connect")
+    assert report_formats.host_verdict({}) == ["FAILED: " + report.NO_RESULT]
 
 
 def test_fleet_verdict_lines():
-    lines = report.fleet_verdict(sample_fleet(), report_dir="/srv/r/")
+    lines = report_formats.fleet_verdict(sample_fleet(), report_dir="/srv/r/")
     assert lines[0] == ("FAILED: 2 hosts at or above error, 3 hosts without a result "
                         "(7 hosts: 1 healthy, 3 with findings, 1 unreachable, 2 failed).")
     assert "at or above threshold (2): web-2, old-1" in lines
@@ -220,31 +220,31 @@ def big_fleet(n):
 def test_fleet_verdict_is_bounded_at_any_fleet_size():
     small, large = big_fleet(12), big_fleet(3000)
     for fleet in (small, large):
-        lines = report.fleet_verdict(fleet, report_dir="/srv/r", details=True, max_hosts=4)
+        lines = report_formats.fleet_verdict(fleet, report_dir="/srv/r", details=True, max_hosts=4)
         detailed = [line for line in lines if re.match(r"h\d{5}: ", line)]
         assert len(detailed) == 4
         assert all(len(names.split(", ")) <= 5 for names in
                    (line.split("): ", 1)[1] for line in lines if line.startswith(("at or above", "unreachable (")))), lines
-    lines = report.fleet_verdict(large, report_dir="/srv/r", details=True, max_hosts=4)
+    lines = report_formats.fleet_verdict(large, report_dir="/srv/r", details=True, max_hosts=4)
     broken = sum(1 for e in large["hosts"].values() if e["status"] != "healthy")
     assert f"... {broken - 4} more hosts that are not healthy: see the report" in lines
     assert any(line.endswith(" more") for line in lines if line.startswith("at or above threshold"))
     # the same bound at 12 and at 3,000 hosts: a screen, not the fleet
-    assert len("\n".join(lines)) < 2 * len("\n".join(report.fleet_verdict(small, "/srv/r", details=True, max_hosts=4)))
+    assert len("\n".join(lines)) < 2 * len("\n".join(report_formats.fleet_verdict(small, "/srv/r", details=True, max_hosts=4)))
     assert len(lines) < 80
 
 
 def test_fleet_verdict_details():
     fleet = sample_fleet()
-    plain = report.fleet_verdict(fleet, report_dir="/srv/r/")
-    lines = report.fleet_verdict(fleet, report_dir="/srv/r/", details=True)
+    plain = report_formats.fleet_verdict(fleet, report_dir="/srv/r/")
+    lines = report_formats.fleet_verdict(fleet, report_dir="/srv/r/", details=True)
     assert lines[:len(plain) - 1] == plain[:-1] and lines[-1] == plain[-1]
     extra = lines[len(plain) - 1:-1]
     heads = [line.split(":", 1)[0] for line in extra if not line.startswith(" ")]
     # every host that is not healthy, in the fleet's order; healthy ones only count in the headline
     assert heads == [h for h, e in fleet["hosts"].items() if e["status"] != "healthy"]
     for name in heads:
-        verdict = report.host_verdict(fleet["hosts"][name], fleet["threshold"])
+        verdict = report_formats.host_verdict(fleet["hosts"][name], fleet["threshold"])
         i = extra.index(f"{name}: {verdict[0]}")
         assert extra[i + 1:i + len(verdict)] == ["    " + line for line in verdict[1:]]
 
@@ -253,7 +253,7 @@ def test_fleet_verdict_details():
 
 
 def test_markdown():
-    md = report.fleet_markdown(sample_fleet())
+    md = report_formats.fleet_markdown(sample_fleet())
     assert md.startswith("# sshd.doctor fleet report\n")
     assert "| 7 | 1 | 3 | 2 | 1 | 2 |" in md
     assert "| `sftp_subsystem_missing` | error | 2 | web-2, old-1 |" in md
@@ -266,7 +266,7 @@ def test_markdown():
 
 def test_markdown_escapes_table_cells_and_fences():
     odd = dict(SFTP, id="a|b", evidence=["```", "x"])
-    md = report.fleet_markdown(fleet_of(h=report.host_report(facts([odd]))))
+    md = report_formats.fleet_markdown(fleet_of(h=report.host_report(facts([odd]))))
     assert "`a\\|b`" in md
     assert "  ~~~text" in md
 
@@ -281,7 +281,7 @@ def junit_cases(text):
 
 def test_junit_structure():
     fleet = sample_fleet()
-    root, cases = junit_cases(report.fleet_junit(fleet))
+    root, cases = junit_cases(report_formats.fleet_junit(fleet))
     assert root.tag == "testsuites"
     # a testcase per host, in the fleet's order, grouped in a testsuite per release
     assert [c.get("name") for c in root.iter("testcase")] == list(fleet["hosts"])
@@ -304,26 +304,26 @@ def test_junit_structure():
 
 
 def test_junit_threshold_warning():
-    root = ET.fromstring(report.fleet_junit(sample_fleet("warning")))
+    root = ET.fromstring(report_formats.fleet_junit(sample_fleet("warning")))
     assert root.get("failures") == "3"
 
 
 def test_junit_finding_without_check_and_control_characters():
     odd = dict(SFTP, id="not_in_checks", summary="bad \x1b[31m byte", evidence=["nul \x00 here"])
-    text = report.fleet_junit(fleet_of(h=report.host_report(facts([odd]))))
+    text = report_formats.fleet_junit(fleet_of(h=report.host_report(facts([odd]))))
     root, cases = junit_cases(text)
     assert "not_in_checks" in cases["h"].find("failure").get("message")
     assert "\x1b" not in text and "\x00" not in text
 
 
 def test_junit_healthy_host_without_checks():
-    root, cases = junit_cases(report.fleet_junit(fleet_of(h=report.host_report(facts(checks=())))))
+    root, cases = junit_cases(report_formats.fleet_junit(fleet_of(h=report.host_report(facts(checks=())))))
     assert list(cases) == ["h"] and len(cases["h"]) == 0
 
 
 def test_junit_is_one_testcase_per_host_at_fleet_size():
     fleet = big_fleet(2000)
-    root, cases = junit_cases(report.fleet_junit(fleet))
+    root, cases = junit_cases(report_formats.fleet_junit(fleet))
     assert len(cases) == 2000 and root.get("tests") == "2000"
     assert int(root.get("failures")) == fleet["summary"]["failing"]
     assert int(root.get("errors")) == fleet["summary"]["unreachable"] + fleet["summary"]["failed"]
@@ -376,7 +376,7 @@ def html_data(doc):
 
 
 def test_html_is_self_contained():
-    doc = report.fleet_html(sample_fleet(), docs_url="https://docs.example/findings.md")
+    doc = report_formats.fleet_html(sample_fleet(), docs_url="https://docs.example/findings.md")
     c = parse_html(doc)
     assert doc.startswith("<!DOCTYPE html>")
     # nothing is loaded: no external script/style/img/link; the only links are to the findings' docs
@@ -391,7 +391,7 @@ def test_html_is_self_contained():
 
 def test_html_content():
     fleet = sample_fleet()
-    doc = report.fleet_html(fleet)
+    doc = report_formats.fleet_html(fleet)
     data, hosts = html_data(doc)
     # every host, worst first, with what the table and its details show
     assert sorted(hosts) == sorted(fleet["hosts"])
@@ -403,7 +403,7 @@ def test_html_content():
     assert "no `Subsystem sftp` in the effective configuration" in sftp["evidence"][0]  # evidence verbatim
     assert "Connection refused" in hosts["gone-1"]["m"]  # why a host has no diagnosis
     assert hosts["web-1"]["c"] == fleet["hosts"]["web-1"]["checks"]
-    assert data["page"] == report.HTML_PAGE
+    assert data["page"] == report_formats.HTML_PAGE
     assert doc.count('class="bar-row" data-finding=') == 2  # chart by id
     assert doc.count('class="bar-row" data-release=') == 4  # chart by release
     assert 'data-sort="host"' in doc and 'id="q"' in doc  # sortable, filterable
@@ -413,20 +413,20 @@ def test_html_template_is_overridable(tmp_path):
     fleet = sample_fleet()
     own = tmp_path / "mine.html.j2"
     own.write_text("<p>{{ headline }}: {% for i in by_id %}{{ i.id }} {% endfor %}{{ fleet.not_run | length }}</p>\n")
-    assert report.fleet_html(fleet, str(own)) == (
+    assert report_formats.fleet_html(fleet, str(own)) == (
         f"<p>{report.headline(fleet)}: sftp_subsystem_missing scp_legacy_unavailable 0</p>\n")
     own.write_text("{% for %}")
     with pytest.raises(report.ReportError, match="mine.html.j2 failed"):
-        report.fleet_html(fleet, str(own))
+        report_formats.fleet_html(fleet, str(own))
     with pytest.raises(report.ReportError, match="cannot read the HTML template"):
-        report.fleet_html(fleet, str(tmp_path / "missing.j2"))
+        report_formats.fleet_html(fleet, str(tmp_path / "missing.j2"))
 
 
 def test_html_shows_raw_collector_and_run_metadata():
     raw = report.host_report(facts([SFTP], collector="raw"))
     fleet = report.fleet_report({"r": raw}, extra={"check_mode": True, "clients": ["192.0.2.7"],
                                                    "collection_version": "1.2.3"})
-    doc = report.fleet_html(fleet)
+    doc = report_formats.fleet_html(fleet)
     assert html_data(doc)[1]["r"]["col"] == "raw" and "raw collector" in doc
     meta = re.search(r'<dl id="runmeta">(.*?)</dl>', doc, re.S).group(1)
     assert "192.0.2.7" in meta and "<dd>yes</dd>" in meta and "sshd.doctor 1.2.3" in meta
@@ -435,7 +435,7 @@ def test_html_shows_raw_collector_and_run_metadata():
 def test_html_escapes_everything():
     evil = dict(SFTP, id="x<script>alert(1)</script>", summary="<img src=http://evil/x>",
                 evidence=["</script><script src=https://evil/x.js></script>"], fix="`<b>`")
-    doc = report.fleet_html(fleet_of(**{"h<1>": report.host_report(facts([evil]), release="<r>")}))
+    doc = report_formats.fleet_html(fleet_of(**{"h<1>": report.host_report(facts([evil]), release="<r>")}))
     c = parse_html(doc)
     assert "img" not in c.tags and c.tags.count("script") == 2
     assert not any(url[2] and "evil" in url[2] for url in c.urls)
@@ -460,7 +460,7 @@ def test_captured_host(case):
     assert entry["status"] == data["expect"]["status"]
     assert [f["id"] for f in entry["findings"]] == data["expect"]["ids"]
     assert entry["release"] == data["release"]
-    verdict = report.host_verdict(entry)
+    verdict = report_formats.host_verdict(entry)
     if entry["status"] == "healthy":
         n = len(entry["checks"])
         assert verdict == [f"healthy: {data['release']}, OpenSSH {entry['version']}, {n} checks, no findings"]
@@ -482,7 +482,7 @@ def captured_fleet_and_facts():
 
 def test_captured_fleet():
     fleet = captured_fleet_and_facts()[0]
-    root, cases = junit_cases(report.fleet_junit(fleet))
+    root, cases = junit_cases(report_formats.fleet_junit(fleet))
     assert list(cases) == list(fleet["hosts"])
     for name, entry in fleet["hosts"].items():
         if entry["status"] in ("healthy", "findings"):
@@ -494,21 +494,21 @@ def test_captured_fleet():
     s = fleet["summary"]
     assert list(s["by_release"]) == ["bullseye", "bookworm", "trixie"]
     assert s["unreachable_hosts"] == ["bookworm_unreachable"] and s["failed_hosts"] == ["bullseye_module_failed"]
-    doc = report.fleet_html(fleet, docs_url="docs/findings.md")
+    doc = report_formats.fleet_html(fleet, docs_url="docs/findings.md")
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", doc)
     assert all(url[2].startswith("docs/findings.md#") or url[2] == "docs/findings.md" for url in parse_html(doc).urls)
     assert sorted(html_data(doc)[1]) == sorted(fleet["hosts"])
-    md = report.fleet_markdown(fleet)
+    md = report_formats.fleet_markdown(fleet)
     assert "### bullseye_tcp_wrappers_denied: failing" in md
 
 
 def test_report_files():
     fleet, facts_by_host = captured_fleet_and_facts()
-    files = report.report_files(fleet, facts_by_host)
+    files = report_formats.report_files(fleet, facts_by_host)
     assert sorted(p for p in files if not p.startswith("hosts/")) == ["fleet.json", "fleet.md", "index.html", "junit.xml"]
     assert sorted(p for p in files if p.startswith("hosts/")) == sorted(f"hosts/{c}.json" for c in CASES)
     assert json.loads(files["fleet.json"]) == json.loads(json.dumps(fleet))
-    assert files["fleet.md"] == report.fleet_markdown(fleet) and files["junit.xml"] == report.fleet_junit(fleet)
+    assert files["fleet.md"] == report_formats.fleet_markdown(fleet) and files["junit.xml"] == report_formats.fleet_junit(fleet)
     for case in CASES:
         doc = json.loads(files[f"hosts/{case}.json"])
         assert doc["host"] == case and doc["generated"] == "2025-01-02T03:04:05Z" and doc["threshold"] == "error"
@@ -521,15 +521,15 @@ def test_report_files():
 
 def test_report_files_formats_and_names():
     fleet = report.fleet_report({"../etc/passwd": None, "web 1": None}, generated="2025-01-02T03:04:05Z")
-    assert sorted(report.report_files(fleet, formats=["json"])) == ["fleet.json", "hosts/_etc_passwd.json", "hosts/web_1.json"]
-    assert list(report.report_files(fleet, formats="junit")) == ["junit.xml"]
-    assert report.report_files(fleet, formats=[]) == {}
+    assert sorted(report_formats.report_files(fleet, formats=["json"])) == ["fleet.json", "hosts/_etc_passwd.json", "hosts/web_1.json"]
+    assert list(report_formats.report_files(fleet, formats="junit")) == ["junit.xml"]
+    assert report_formats.report_files(fleet, formats=[]) == {}
     with pytest.raises(report.ReportError, match="unknown report format.*pdf"):
-        report.report_files(fleet, formats=["json", "pdf"])
+        report_formats.report_files(fleet, formats=["json", "pdf"])
     with pytest.raises(report.ReportError, match="facts must be a dict"):
-        report.report_files(fleet, ["x"])
+        report_formats.report_files(fleet, ["x"])
     with pytest.raises(report.ReportError, match="expected the fleet dict"):
-        report.report_files({"summary": {}})
+        report_formats.report_files({"summary": {}})
 
 
 # ---------------------------------------------------------------- the client probe
@@ -648,32 +648,32 @@ def test_fleet_summary_counts_probes():
     old = fleet_of(a=report.host_report(facts()))
     for e in old["hosts"].values():
         del e["probe"]
-    assert report.fleet_markdown(old) and report.fleet_html(old) and report.fleet_junit(old)
+    assert report_formats.fleet_markdown(old) and report_formats.fleet_html(old) and report_formats.fleet_junit(old)
 
 
 def test_probe_verdict_lines():
-    lines = report.host_verdict(report.host_report(facts(), probe=PROBE_OK))
+    lines = report_formats.host_verdict(report.host_report(facts(), probe=PROBE_OK))
     assert lines == ["healthy: OpenSSH 9.2p1, 3 checks, no findings",
                      "client probe (OpenSSH 9.2p1 client to deploy@192.0.2.10:22): all passed: tcp, ssh, sftp, scp"]
-    lines = report.host_verdict(report.host_report(UNREACHABLE, probe=PROBE_SFTP))
+    lines = report_formats.host_verdict(report.host_report(UNREACHABLE, probe=PROBE_SFTP))
     assert lines[0].startswith("UNREACHABLE: ")
     assert lines[1] == "CLIENT PROBE FAILED (OpenSSH 9.2p1 client to deploy@192.0.2.10:22):"
     assert lines[2] == ("    sftp failed at subsystem (subsystem_refused): subsystem request failed on channel 0; "
                         "likely: sftp_subsystem_missing")
     assert lines[3].startswith("    scp failed at subsystem") and lines[-1].startswith("hint: ")
-    assert report.host_verdict(report.host_report(facts([SFTP]), probe=PROBE_SFTP))[-1].startswith("    scp failed")
-    assert report.host_verdict(report.host_report(facts(), probe=PROBE_SKIPPED))[-1] == (
+    assert report_formats.host_verdict(report.host_report(facts([SFTP]), probe=PROBE_SFTP))[-1].startswith("    scp failed")
+    assert report_formats.host_verdict(report.host_report(facts(), probe=PROBE_SKIPPED))[-1] == (
         "client probe: not probed: the host is not managed over SSH")
-    assert report.host_verdict(report.host_report(FAILED, probe=PROBE_ERROR)) == [
+    assert report_formats.host_verdict(report.host_report(FAILED, probe=PROBE_ERROR)) == [
         "FAILED: /usr/bin/python3: not found",
         "CLIENT PROBE ERROR: ssh_probe failed: no OpenSSH client (ssh) on this host's PATH"]
-    assert "client probe failed (4): sftp-1, quiet-1, gone-1, noclient-1" in report.fleet_verdict(probe_fleet())
+    assert "client probe failed (4): sftp-1, quiet-1, gone-1, noclient-1" in report_formats.fleet_verdict(probe_fleet())
     v6 = report.probe_report(dict(PROBE_OK, target={"host": "2001:db8::1", "port": 2222, "user": None}))
     assert report.probe_target(v6) == "[2001:db8::1]:2222"
 
 
 def test_probe_markdown():
-    md = report.fleet_markdown(probe_fleet())
+    md = report_formats.fleet_markdown(probe_fleet())
     assert "## Client probe" in md
     assert ("| sftp-1 | **failed** | tcp ok, ssh ok, sftp **FAIL** at subsystem, scp **FAIL** at subsystem | "
             "`subsystem request failed on channel 0` | `sftp_subsystem_missing` |") in md
@@ -691,7 +691,7 @@ def test_probe_markdown():
 
 
 def test_probe_junit():
-    root, cases = junit_cases(report.fleet_junit(probe_fleet()))
+    root, cases = junit_cases(report_formats.fleet_junit(probe_fleet()))
     assert cases["plain-1"].find("system-out") is None
     assert cases["ok-1"].find("failure") is None and "sftp passed" in cases["ok-1"].find("system-out").text
     failure = cases["sftp-1"].find("failure")
@@ -707,7 +707,7 @@ def test_probe_junit():
 
 
 def test_probe_html():
-    doc = report.fleet_html(probe_fleet())
+    doc = report_formats.fleet_html(probe_fleet())
     data, hosts = html_data(doc)
     assert hosts["sftp-1"]["p"]["status"] == "failed" and hosts["plain-1"]["p"] is None
     assert hosts["ok-1"]["p"]["status"] == "passed"
@@ -718,7 +718,7 @@ def test_probe_html():
     assert "not probed: the host is not managed over SSH" in hosts["podman-1"]["p"]["message"]
     assert "h.p.status==='failed'" in doc  # failing probes open by themselves
     evil = dict(PROBE_SFTP, stages=[stage("sftp", False, message="<script>alert(1)</script>")])
-    doc = report.fleet_html(fleet_of(h=report.host_report(facts(), probe=evil)))
+    doc = report_formats.fleet_html(fleet_of(h=report.host_report(facts(), probe=evil)))
     assert "<script>alert" not in doc and parse_html(doc).tags.count("script") == 2
 
 
@@ -740,14 +740,14 @@ def test_captured_probe(case):
     assert expect["finding_id"] in p["finding_ids"]
     # the unreachable case: no facts, the probe still names the stage
     entry = report.host_report(UNREACHABLE, release=data["release"], probe=data["result"])
-    verdict = report.host_verdict(entry)
+    verdict = report_formats.host_verdict(entry)
     assert verdict[1].startswith("CLIENT PROBE FAILED (OpenSSH 9.2p1 client to root@127.0.0.1:")
     assert any(line.startswith(f"    {expect['first_failure']} failed at ") and expect["finding_id"] in line
                for line in verdict)
     fleet = fleet_of(**{case: entry})
-    root, cases = junit_cases(report.fleet_junit(fleet))
+    root, cases = junit_cases(report_formats.fleet_junit(fleet))
     assert "failed at" in cases[case].find("error").text
-    assert expect["finding_id"] in report.fleet_markdown(fleet)
+    assert expect["finding_id"] in report_formats.fleet_markdown(fleet)
 
 
 def test_merge_fleets_takes_the_newest_entry_and_resolves_not_run():
@@ -807,14 +807,14 @@ def test_probe_negotiation_names_client_list_offer_and_config_line():
 
 def test_probe_negotiation_in_terminal_html_and_json():
     entry = negotiation_entry()
-    lines = report.host_verdict(entry)
+    lines = report_formats.host_verdict(entry)
     i = lines.index(next(x for x in lines if x.startswith("CLIENT PROBE FAILED")))
     assert lines[i + 2].startswith("    negotiation: OpenSSH 9.2p1 client to root@127.0.0.1:")
     assert ("found no common host key type (HostKeyAlgorithms): the server offers ssh-rsa; set by HostKeyAlgorithms "
             "/etc/ssh/sshd_config.d/40-hostkeyalgs.conf:1") in lines[i + 2]
     fleet = report.fleet_report({"h": entry}, "error", "2025-01-02T03:04:05Z", {"probe": True})
     # index.html: the data the template's script renders (client, list, offer, config line)
-    html = report.fleet_html(fleet)
+    html = report_formats.fleet_html(fleet)
     assert '"neg":[{' in html and "40-hostkeyalgs.conf:1" in html and "list that failed" in html
     # fleet.json / hosts/*.json: the normalized entry carries it
     assert json.loads(json.dumps(fleet))["hosts"]["h"]["probe"]["negotiation"][0]["keyword"] == "HostKeyAlgorithms"

@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, platform
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, checks_users, platform
 
 # The checks over real host states (every lab fault on every release) are in test_recordings.py:
 # raw recordings of real lab hosts replayed through gather and checks.
@@ -30,7 +30,7 @@ def test_config_errors_ignore_environment_failures():
     ({"denygroups": {"value": ["alice"]}}, "alice", ["alice"], False),
 ])
 def test_user_access(eff, user, groups, allowed):
-    assert checks.user_access(eff, user, groups)[0] is allowed
+    assert checks_users.user_access(eff, user, groups)[0] is allowed
 
 
 @pytest.mark.parametrize(("mode", "group", "patched", "too_open"), [
@@ -51,6 +51,12 @@ def test_key_mode(mode, group, patched, too_open):
     (["0.0.0.0:22"], [], ["22"], "inet6", ["address family"]),
     (["10.0.0.5:22"], ["10.0.0.5:22"], ["22"], "any", []),
     (["22"], [], ["22"], "any", []),
+    # ListenAddress values as the parser reads them when sshd -T cannot run: no port (the Port
+    # values apply), IPv6 without brackets; one parser with latent.py (latent.split_listen)
+    (["10.0.0.5:22"], ["10.0.0.5"], ["22"], "any", []),
+    (["10.0.0.5:22"], ["10.0.0.5"], ["22", "2222"], "any", ["ports"]),
+    (["[fe80::1]:22"], ["fe80::1"], ["22"], "any", []),
+    (["[::]:22"], ["fe80::1"], ["22"], "any", ["addresses"]),
 ])
 def test_socket_mismatches(listen, addresses, ports, family, expect):
     got = checks.socket_mismatches(listen, addresses, ports, family)
@@ -96,3 +102,18 @@ def test_privsep_path_that_is_not_a_directory(ps, ids):
     if ps.get("exists") and not ps["isdir"]:
         assert got[0]["remediable"] is False
         assert "not a directory" in got[0]["summary"]
+
+
+def _user_state(source, readable=True):
+    eff = {"usepam": {"value": "no"}, "permitrootlogin": {"value": "no"}, "allowusers": {"value": ["bob"]}}
+    return {"config": {"source": source, "readable": readable, "effective": eff},
+            "users": {"root": {"exists": True, "uid": 0, "password_field": "locked", "groups": ["root"]}}}
+
+
+@pytest.mark.parametrize("fid", ["account_locked", "user_not_allowed", "root_login_refused"])
+def test_user_checks_need_trusted_effective_values(fid):
+    check = dict(checks.CHECKS)[fid]
+    assert [f["id"] for f in check(_user_state("sshd -T"))] == [fid]
+    # the parser could not read every file: its values may be wrong, so nothing is said about them
+    assert check(_user_state("parser", readable=False)) == []
+    assert [f["id"] for f in check(_user_state("parser"))] == [fid]

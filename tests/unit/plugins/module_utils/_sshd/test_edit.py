@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the sshd_config editor (edit.py) and of the sshd_option module around it.
+"""Unit tests of the sshd_config editor (edit.py) and of staging.py (the sshd_option module: tests/unit/plugins/modules).
 
 Configurations go through a dict-backed reader and globber (the parser's own tests use the
 same fake file system).  The release cases start from the real default sshd_config of Debian's
@@ -10,13 +10,12 @@ same fake file system).  The release cases start from the real default sshd_conf
 
 import difflib
 import fnmatch
-import json
 import os
 import posixpath
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config, edit
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config, edit, staging
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures")
 RELEASES = {"bullseye": "8.4p1", "bookworm": "9.2p1", "trixie": "10.0p2"}
@@ -584,9 +583,9 @@ def test_stage_the_main_file_only():
     files = include_layout()
     result = plan(files, "MaxAuthTries", "3")
     parsed = parse(files)
-    stage = edit.files_to_stage(parsed, result["texts"])
+    stage = staging.files_to_stage(parsed, result["texts"])
     assert stage == [MAIN]
-    staged = edit.staged_texts(parsed, files, {MAIN: "/etc/ssh/.sshd_config.tmp"}, result["texts"])
+    staged = staging.staged_texts(parsed, files, {MAIN: "/etc/ssh/.sshd_config.tmp"}, result["texts"])
     assert staged == {MAIN: result["texts"][MAIN]}
 
 
@@ -594,10 +593,10 @@ def test_stage_a_drop_in_edit():
     files = include_layout()
     result = plan(files, "PasswordAuthentication", "yes")
     parsed = parse(files)
-    stage = edit.files_to_stage(parsed, result["texts"])
+    stage = staging.files_to_stage(parsed, result["texts"])
     assert stage == [MAIN, DROPIN]
     temps = {MAIN: "/etc/ssh/.sshd_config.A", DROPIN: "/etc/ssh/sshd_config.d/.50-cloud.conf.B"}
-    staged = edit.staged_texts(parsed, files, temps, result["texts"])
+    staged = staging.staged_texts(parsed, files, temps, result["texts"])
     assert staged[DROPIN] == result["texts"][DROPIN]
     # the Include line now names the files explicitly, the staged copy in place of the live drop-in
     assert staged[MAIN].split("\n")[0] == ("Include /etc/ssh/sshd_config.d/.50-cloud.conf.B "
@@ -620,10 +619,10 @@ def test_stage_nested_includes_and_edits_in_several_files():
     result = plan(files, "LogLevel", state="absent")
     assert sorted(result["texts"]) == sorted([MAIN, nested, inner])
     parsed = parse(files)
-    stage = edit.files_to_stage(parsed, result["texts"])
+    stage = staging.files_to_stage(parsed, result["texts"])
     assert stage == [MAIN, nested, inner]
     temps = {path: path + ".T" for path in stage}
-    staged = edit.staged_texts(parsed, files, temps, result["texts"])
+    staged = staging.staged_texts(parsed, files, temps, result["texts"])
     assert staged[MAIN] == ("Port 22\nInclude /etc/ssh/sshd_config.d/10-nested.conf.T\nMatch User x\n"
                             "  Include /etc/ssh/extra/inner.conf.T\n")
     assert staged[nested] == "Include /etc/ssh/extra/inner.conf.T\n"
@@ -631,25 +630,25 @@ def test_stage_nested_includes_and_edits_in_several_files():
 
 
 def test_include_argument_escapes_glob_and_quotes():
-    arg = edit.include_argument("/etc/ssh/odd dir/a*b[1]'q\".conf")
+    arg = staging.include_argument("/etc/ssh/odd dir/a*b[1]'q\".conf")
     assert config.tokenize("Include " + arg)[1] == "/etc/ssh/odd dir/a\\*b\\[1\\]'q\".conf"
     with pytest.raises(edit.EditError):
-        edit.include_argument("/etc/ssh/a\tb")
+        staging.include_argument("/etc/ssh/a\tb")
 
 
 def test_unstage_message_names_the_real_files():
     temps = {MAIN: "/etc/ssh/.sshd_config.x1", DROPIN: "/etc/ssh/sshd_config.d/.50-cloud.conf.x2"}
     msg = "/etc/ssh/sshd_config.d/.50-cloud.conf.x2 line 2: Bad yes/no argument: maybe"
-    assert edit.unstage_message(msg, temps) == f"{DROPIN} line 2: Bad yes/no argument: maybe"
+    assert staging.unstage_message(msg, temps) == f"{DROPIN} line 2: Bad yes/no argument: maybe"
 
 
 def test_included_by_protects_backups():
     files = {MAIN: "Include /etc/ssh/sshd_config.d/*\n", DROPIN: "X11Forwarding no\n"}
     parsed = parse(files)
-    assert edit.included_by(parsed, DROPIN + ".123.2025-01-01@00:00:00~")["line"] == 1
-    assert edit.included_by(parsed, "/etc/ssh/sshd_config.d/.50-cloud.conf.123.2025-01-01@00:00:00~") is None
+    assert staging.included_by(parsed, DROPIN + ".123.2025-01-01@00:00:00~")["line"] == 1
+    assert staging.included_by(parsed, "/etc/ssh/sshd_config.d/.50-cloud.conf.123.2025-01-01@00:00:00~") is None
     files[MAIN] = "Include /etc/ssh/sshd_config.d/*.conf\n"
-    assert edit.included_by(parse(files), DROPIN + ".123.2025-01-01@00:00:00~") is None
+    assert staging.included_by(parse(files), DROPIN + ".123.2025-01-01@00:00:00~") is None
 
 
 def test_reparse_replays_the_include_globs():
@@ -659,145 +658,12 @@ def test_reparse_replays_the_include_globs():
     assert again["files"] == parse(files)["files"]
 
 
-# ---------------------------------------------------------------------------
-# The module: main() on a temporary directory, sshd -t mocked at run_command
-# ---------------------------------------------------------------------------
-
-class FakeSshd:
-    """Stands in for run_command: `sshd -V` and `sshd -t -f FILE` (rejects a line with `maybe`)."""
-
-    def __init__(self, reject=None):
-        self.calls = []
-        self.reject = reject
-
-    def __call__(self, module, args, **_kwargs):
-        self.calls.append(list(args))
-        if args[1:2] == ["-V"]:
-            return 0, "", "OpenSSH_10.0p2 Debian-7, OpenSSL 3.5.1 1 Jul 2025\n"
-        target = args[-1]
-        self.seen = {}
-        with open(target, encoding="utf-8", errors="surrogateescape") as handle:
-            text = handle.read()
-        self.seen[target] = text
-        for number, line in enumerate(text.split("\n"), 1):
-            if self.reject and self.reject in line:
-                return 255, "", f"{target} line {number}: Bad yes/no argument: maybe\r\n"
-        return 0, "", ""
-
-
-def run_module(monkeypatch, capsys, args, fake, check_mode=False, diff=False):
-    from ansible.module_utils import basic
-    from ansible.module_utils.testing import patch_module_args
-
-    from ansible_collections.sshd.doctor.plugins.modules import sshd_option
-
-    def run_command(self, cmd, **kwargs):
-        return fake(self, cmd, **kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "run_command", run_command)
-    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, *a, **k: f"/usr/sbin/{name}")
-    params = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    with patch_module_args(params), pytest.raises(SystemExit) as exc:
-        sshd_option.main()
-    out = json.loads(capsys.readouterr().out)
-    out["rc_exit"] = exc.value.code
-    return out
-
-
-def test_module_writes_validates_backs_up_and_is_idempotent(tmp_path, monkeypatch, capsys):
-    main = tmp_path / "sshd_config"
-    raw = b"Port 22\r\n# caf\xe9\r\nMatch User alice\r\n  X11Forwarding no\r\n"
-    main.write_bytes(raw)
-    main.chmod(0o640)
-    fake = FakeSshd()
-    args = {"keyword": "Subsystem", "value": "sftp internal-sftp", "path": str(main)}
-
-    out = run_module(monkeypatch, capsys, args, fake, check_mode=True, diff=True)
-    assert out["changed"] and out["validated"]
-    assert main.read_bytes() == raw
-    # the comment right above the Match block stays with it
-    assert out["diff"]["after"] == "Port 22\r\nSubsystem sftp internal-sftp\r\n# caf\ufffd\r\nMatch User alice\r\n  X11Forwarding no\r\n"
-    assert sorted(os.listdir(tmp_path)) == ["sshd_config"]
-
-    out = run_module(monkeypatch, capsys, args, fake)
-    assert out["changed"] and out["validated"]
-    assert main.read_bytes() == b"Port 22\r\nSubsystem sftp internal-sftp\r\n# caf\xe9\r\nMatch User alice\r\n  X11Forwarding no\r\n"
-    assert oct(main.stat().st_mode & 0o777) == "0o640"
-    with open(out["backup_file"], "rb") as handle:
-        assert handle.read() == raw
-    assert sorted(os.listdir(tmp_path)) == sorted(["sshd_config", os.path.basename(out["backup_file"])])
-    assert out["file"] == str(main) and out["line"] == 2 and out["action"] == "insert"
-    # sshd -t ran on a hidden temporary copy next to the file
-    test_call = [c for c in fake.calls if "-t" in c][-1]
-    assert os.path.dirname(test_call[-1]) == str(tmp_path)
-    assert os.path.basename(test_call[-1]).startswith(".sshd_config.")
-
-    out = run_module(monkeypatch, capsys, args, fake)
-    assert not out["changed"]
-    assert out["msg"].endswith(f"already set at {main}:2")
-
-
-def test_module_validation_failure_leaves_the_host_byte_identical(tmp_path, monkeypatch, capsys):
-    main = tmp_path / "sshd_config"
-    raw = b"Include /nonexistent/*.conf\nPermitRootLogin no\n"
-    main.write_bytes(raw)
-    before = sorted(os.listdir(tmp_path))
-    out = run_module(monkeypatch, capsys, {"keyword": "PermitRootLogin", "value": "maybe", "path": str(main)},
-                     FakeSshd(reject="maybe"))
-    assert out["failed"] and not out["changed"]
-    assert out["validation"]["errors"] == [{"file": str(main), "line": 2, "message": "Bad yes/no argument: maybe"}]
-    assert out["validation"]["live_config_valid"] is True
-    assert "rejected" in out["msg"]
-    assert main.read_bytes() == raw
-    assert sorted(os.listdir(tmp_path)) == before
-
-
-def test_module_drop_in_edit_is_validated_through_the_main_file(tmp_path, monkeypatch, capsys):
-    conf_d = tmp_path / "conf.d"
-    conf_d.mkdir()
-    main = tmp_path / "sshd_config"
-    dropin = conf_d / "50-cloud.conf"
-    main.write_text(f"Include {conf_d}/*.conf\nPasswordAuthentication yes\n")
-    dropin.write_text("PasswordAuthentication no\n")
-    fake = FakeSshd()
-    out = run_module(monkeypatch, capsys, {"keyword": "PasswordAuthentication", "value": "yes", "path": str(main),
-                                           "backup": False}, fake)
-    assert out["changed"] and out["files"] == [str(dropin)]
-    assert dropin.read_text() == "PasswordAuthentication yes\n"
-    assert main.read_text() == f"Include {conf_d}/*.conf\nPasswordAuthentication yes\n"
-    staged_main = list(fake.seen.values())[0]
-    include = staged_main.split("\n")[0]
-    assert include.startswith(f"Include {conf_d}/.50-cloud.conf.") and include.endswith(".sshd-doctor")
-    assert sorted(os.listdir(conf_d)) == ["50-cloud.conf"]
-    assert out["shadowed"] == [{"file": str(main), "line": 2, "text": "PasswordAuthentication yes"}]
-
-
-def test_module_backup_of_a_drop_in_is_hidden_from_a_catch_all_include(tmp_path, monkeypatch, capsys):
-    conf_d = tmp_path / "conf.d"
-    conf_d.mkdir()
-    main = tmp_path / "sshd_config"
-    dropin = conf_d / "50-cloud.conf"
-    main.write_text(f"Include {conf_d}/*\n")
-    dropin.write_text("Subsystem sftp /usr/libexec/sftp-server\n")
-    out = run_module(monkeypatch, capsys, {"keyword": "Subsystem", "value": "sftp internal-sftp", "path": str(main)},
-                     FakeSshd())
-    assert os.path.basename(out["backup_file"]).startswith(".50-cloud.conf.")
-    assert dropin.read_text() == "Subsystem sftp internal-sftp\n"
-
-
-def test_module_refuses_a_match_keyword(tmp_path, monkeypatch, capsys):
-    main = tmp_path / "sshd_config"
-    main.write_text("Port 22\n")
-    out = run_module(monkeypatch, capsys, {"keyword": "Match", "value": "all", "path": str(main)}, FakeSshd())
-    assert out["failed"] and "structure" in out["msg"]
-
-
 def test_diff_window_big_file_shows_only_the_change():
     """A 50 MB configuration must not give a 100 MB diff: only the changed lines and context."""
     body = "".join(f"# padding line {i}\n" for i in range(200000))
     before = "Port 22\n" + body + "Match User x\n  X11Forwarding no\n"
     after = "Port 22\n" + body + "Subsystem sftp internal-sftp\nMatch User x\n  X11Forwarding no\n"
-    old, new, header = edit.diff_window(before, after, context=2)
+    old, new, header = staging.diff_window(before, after, context=2)
     assert new.count("\n") == old.count("\n") + 1
     assert "Subsystem sftp internal-sftp\n" in new and "Subsystem" not in old
     assert len(old) + len(new) < 300
@@ -805,43 +671,50 @@ def test_diff_window_big_file_shows_only_the_change():
 
 
 def test_diff_window_identical_and_edges():
-    assert edit.diff_window("a\n", "a\n")[:2] == ("", "")
-    old, new, _header = edit.diff_window("a\nb\n", "x\nb\n", context=0)
+    assert staging.diff_window("a\n", "a\n")[:2] == ("", "")
+    old, new, _header = staging.diff_window("a\nb\n", "x\nb\n", context=0)
     assert (old, new) == ("a\n", "x\n")
 
 
-def test_module_validate_false_still_refuses_what_the_parser_rejects(tmp_path, monkeypatch, capsys):
-    """validate=false skips sshd -t, never the parser: a warning only was wrong (issue 14)."""
-    main = tmp_path / "sshd_config"
-    raw = b"PermitRootLogin no\n"
-    main.write_bytes(raw)
-    out = run_module(monkeypatch, capsys, {"keyword": "NoSuchOption", "value": "yes", "path": str(main),
-                                           "validate": False}, FakeSshd())
-    assert out["failed"] and not out["changed"]
-    assert "the parser rejects the candidate" in out["msg"] and "Bad configuration option: NoSuchOption" in out["msg"]
-    assert main.read_bytes() == raw
-    assert sorted(os.listdir(tmp_path)) == ["sshd_config"]
+# ---------------------------------------------------------------------------
+# Quotes and escapes: the editor's argument spans are the parser's tokenizer (config.split_args),
+# checked against what real sshd -T of 9.2p1 and 10.0p2 read (tests/lab/tokenizer_capture.py)
+# ---------------------------------------------------------------------------
+
+def tokenizer_lines(release):
+    """``(line, [arguments as sshd -T printed them])`` of each accepted case line."""
+    out = []
+    for block in fixture("config", release, "tokenizer.txt").split("@@@ case ")[1:]:
+        body, _sep, answer = block.partition("\n--- sshd -T ")
+        lines = body.split("\n")[2:]
+        answer = answer.split("\n")
+        if answer[1] != "rc=0":
+            continue
+        for line in filter(None, lines):
+            keyword = config.tokenize(line)[0].lower()
+            args = [a.split(" ", 1)[1] for a in answer[2:] if a.startswith(keyword + " ")]
+            out.append((line, args))
+    return out
 
 
-def test_module_immutable_or_unwritable_is_one_sentence(tmp_path, monkeypatch, capsys):
-    """An OSError when the file cannot be replaced is a one-sentence failure (check mode too), not a traceback."""
-    import errno as _errno
+TOKENIZER_LINES = [(release, line, args) for release in ("bookworm", "trixie")
+                   for line, args in tokenizer_lines(release)]
 
-    main = tmp_path / "sshd_config"
-    raw = b"PermitRootLogin no\n"
-    main.write_bytes(raw)
-    real_open = os.open
 
-    def refusing_open(path, flags, *args):
-        if str(path) == str(main) and flags & os.O_WRONLY:
-            raise OSError(_errno.EPERM, "Operation not permitted", str(path))
-        return real_open(path, flags, *args)
-
-    monkeypatch.setattr(os, "open", refusing_open)
-    for check in (True, False):
-        out = run_module(monkeypatch, capsys, {"keyword": "PermitRootLogin", "value": "yes", "path": str(main)},
-                         FakeSshd(), check_mode=check)
-        assert out["failed"] and "immutable or append-only" in out["msg"] and "nothing was changed" in out["msg"]
-        assert "exception" not in out or "Traceback" not in out.get("exception", "")
-    assert main.read_bytes() == raw
-    assert sorted(os.listdir(tmp_path)) == ["sshd_config"]
+@pytest.mark.parametrize("release, line, args", TOKENIZER_LINES,
+                         ids=[f"{r}-{i}" for i, (r, _l, _a) in enumerate(TOKENIZER_LINES)])
+def test_argument_spans_agree_with_real_sshd(release, line, args):
+    assert args, release
+    head, value, tail = edit.line_layout(line)
+    spans = edit.arg_spans(value)
+    # each span, read alone, is the argument sshd read; what lies between spans is white space
+    assert [config.tokenize("K " + value[a:b])[1] for a, b in spans] == args
+    assert all(not value[b:c].strip(" \t") for (_a, b), (c, _d) in zip(spans, spans[1:]))
+    assert [text for _a, _b, text in config.split_args(value)[0]] == args
+    keyword = config.tokenize(line)[0]
+    # the same value rewritten leaves the line as it was; a longer value keeps the old text as written
+    # (``b\\`` + `` extra`` is one argument ``b extra``: the editor writes what the value says)
+    assert edit.rewrite_line(line + "\n", keyword, value) == line + "\n"
+    grown = edit.rewrite_line(line + "\n", keyword, value + " extra")
+    assert config.tokenize(grown)[1:] == config.tokenize(f"K {value} extra")[1:] and grown.startswith(head + value)
+    assert config.tokenize(grown)[1:] == (args + ["extra"] if not value.endswith("\\") else args[:-1] + [args[-1][:-1] + " extra"])

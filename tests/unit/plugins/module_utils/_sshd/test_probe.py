@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the client-side probe (module_utils/_sshd/probe.py and the ssh_probe module).
+"""Unit tests of the client-side probe (module_utils/_sshd/probe.py and client_probe.py).
 
 The fixtures under tests/unit/fixtures/probe/<client-release>/<fault>/<server-release>/ are what
 real OpenSSH clients printed (8.4p1 bullseye, 9.2p1 bookworm, 10.0p2 trixie) against lab hosts
@@ -14,42 +14,19 @@ import glob
 import json
 import os
 import socket
+import sys
 from pathlib import Path
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import probe
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import client_probe, probe
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "fixtures", "probe"))
+from probe_fixture import RELEASES, SFTP_SCP, load  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "probe")
-RELEASES = {"bullseye": "8.4p1", "bookworm": "9.2p1", "trixie": "10.0p2"}
-# The client releases whose plain scp speaks SFTP (OpenSSH >= 9.0).
-SFTP_SCP = {"bookworm", "trixie"}
 PRE_BANNER = {"closed_before_banner", "reset_before_banner"}
 THREE = ("sftp_subsystem_missing", "privsep_dir_missing", "tcp_wrappers_denied")
-
-
-CR_MARK = "\u240d"
-
-
-def load(path):
-    """A fixture: ``{meta, stdout, stderr}`` or, for tcp, ``{meta, banner}``."""
-    with open(path, encoding="utf-8") as f:
-        # the clients' carriage returns are stored as U+240D (sanity forbids CR in text files)
-        text = f.read().replace(CR_MARK, "\r")
-    meta = {}
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines) and lines[i].startswith("# "):
-        key, _sep, value = lines[i][2:].partition(": ")
-        meta[key] = value
-        i += 1
-    body = "\n".join(lines[i:])
-    if body.startswith("--- banner\n"):
-        return {"meta": meta, "banner": body[len("--- banner\n"):]}
-    assert body.startswith("--- stdout\n"), path
-    stdout, sep, stderr = body[len("--- stdout\n"):].partition("\n--- stderr\n")
-    assert sep, path
-    return {"meta": meta, "stdout": stdout, "stderr": stderr}
 
 
 def run_fixture(path):
@@ -184,7 +161,7 @@ def test_whole_probe_first_failure(client, fault, server):
             stages.append(run_fixture(path))
         else:
             stages.append(probe.skipped(op, "plain scp is legacy already", "scp"))
-    res = probe.summarize(stages)
+    res = client_probe.summarize(stages)
     if fault == "healthy":
         assert res["ok"] and res["first_failure"] is None and res["finding_ids"] == []
         assert res["summary"].startswith("all passed")
@@ -256,7 +233,7 @@ def opt_values(argv):
 
 
 def test_ssh_command_is_batch_bounded_and_isolated():
-    argv = probe.ssh_command("/usr/bin/ssh", params(), "/tmp/x/known_hosts")
+    argv = client_probe.ssh_command("/usr/bin/ssh", params(), "/tmp/x/known_hosts")
     assert argv[:4] == ["/usr/bin/ssh", "-v", "-n", "-T"]
     assert argv[-3:] == ["--", "192.0.2.10", "true"]
     opts = opt_values(argv)
@@ -267,17 +244,17 @@ def test_ssh_command_is_batch_bounded_and_isolated():
     assert argv[argv.index("-F") + 1] == "/dev/null"
     assert argv[argv.index("-i") + 1] == "/keys/id"
     # BatchMode and ConnectTimeout come before the caller's options (first value wins in ssh).
-    argv = probe.ssh_command("ssh", params(ssh_options=["BatchMode=no", "KexAlgorithms=+diffie-hellman-group14-sha1"]),
-                             "/tmp/kh")
+    argv = client_probe.ssh_command("ssh", params(ssh_options=["BatchMode=no", "KexAlgorithms=+diffie-hellman-group14-sha1"]),
+                                    "/tmp/kh")
     opts = opt_values(argv)
     assert opts.index("BatchMode=yes") < opts.index("BatchMode=no")
     assert opts[-1] == "KexAlgorithms=+diffie-hellman-group14-sha1"
 
 
 def test_options_follow_the_parameters():
-    argv = probe.ssh_command("ssh", params(user=None, identity_file=None, use_ssh_config=True,
-                                           known_hosts_file="/home/me/kh", strict_host_key_checking="yes"),
-                             "/tmp/t/known_hosts")
+    argv = client_probe.ssh_command("ssh", params(user=None, identity_file=None, use_ssh_config=True,
+                                                  known_hosts_file="/home/me/kh", strict_host_key_checking="yes"),
+                                    "/tmp/t/known_hosts")
     opts = opt_values(argv)
     assert "-F" not in argv and "-i" not in argv
     assert not any(o.startswith(("User=", "GlobalKnownHostsFile=", "IdentitiesOnly")) for o in opts)
@@ -286,30 +263,30 @@ def test_options_follow_the_parameters():
 
 def test_scp_and_sftp_commands():
     p = params()
-    scp = probe.scp_command("/usr/bin/scp", p, "/tmp/t/kh", "/tmp/t/scp.out")
+    scp = client_probe.scp_command("/usr/bin/scp", p, "/tmp/t/kh", "/tmp/t/scp.out")
     assert scp[:2] == ["/usr/bin/scp", "-v"] and "-O" not in scp
     assert scp[-3:] == ["--", "192.0.2.10:/etc/hostname", "/tmp/t/scp.out"]
-    legacy = probe.scp_command("/usr/bin/scp", p, "/tmp/t/kh", "/tmp/t/scp.out", legacy=True)
+    legacy = client_probe.scp_command("/usr/bin/scp", p, "/tmp/t/kh", "/tmp/t/scp.out", legacy=True)
     assert legacy[:3] == ["/usr/bin/scp", "-v", "-O"]
-    sftp = probe.sftp_command("/usr/bin/sftp", params(host="2001:db8::1"), "/tmp/t/kh", "/tmp/t/batch")
+    sftp = client_probe.sftp_command("/usr/bin/sftp", params(host="2001:db8::1"), "/tmp/t/kh", "/tmp/t/batch")
     assert sftp[:4] == ["/usr/bin/sftp", "-v", "-b", "/tmp/t/batch"] and sftp[-2:] == ["--", "[2001:db8::1]"]
-    v6 = probe.scp_command("scp", params(host="::1"), None, "/tmp/o")
+    v6 = client_probe.scp_command("scp", params(host="::1"), None, "/tmp/o")
     assert v6[-2] == "[::1]:/etc/hostname"
     assert "UserKnownHostsFile" not in " ".join(v6)
-    assert probe.sftp_batch("/etc/hostname", "/tmp/t/out") == "ls -l /etc/hostname\nget /etc/hostname /tmp/t/out\n"
+    assert client_probe.sftp_batch("/etc/hostname", "/tmp/t/out") == "ls -l /etc/hostname\nget /etc/hostname /tmp/t/out\n"
 
 
 def test_host_key_policy_for_old_clients():
-    assert probe.host_key_policy("accept-new", [7, 4]) == "no"
-    assert probe.host_key_policy("accept-new", [7, 6]) == "accept-new"
-    assert probe.host_key_policy("accept-new", None) == "accept-new"
-    assert probe.host_key_policy("yes", [7, 4]) == "yes"
+    assert client_probe.host_key_policy("accept-new", [7, 4]) == "no"
+    assert client_probe.host_key_policy("accept-new", [7, 6]) == "accept-new"
+    assert client_probe.host_key_policy("accept-new", None) == "accept-new"
+    assert client_probe.host_key_policy("yes", [7, 4]) == "yes"
 
 
 def test_timeout_wrapper():
-    assert probe.with_timeout("/usr/bin/timeout", 20, ["ssh", "x"]) == ["/usr/bin/timeout", "-k", "2", "20", "ssh", "x"]
-    assert probe.with_timeout(None, 20, ["ssh", "x"]) == ["ssh", "x"]
-    assert probe.hard_limit(10) == 20
+    assert client_probe.with_timeout("/usr/bin/timeout", 20, ["ssh", "x"]) == ["/usr/bin/timeout", "-k", "2", "20", "ssh", "x"]
+    assert client_probe.with_timeout(None, 20, ["ssh", "x"]) == ["ssh", "x"]
+    assert client_probe.hard_limit(10) == 20
 
 
 @pytest.mark.parametrize("bad, fragment", [
@@ -328,13 +305,13 @@ def test_timeout_wrapper():
     ({"ssh_options": ["BatchMode"]}, "ssh_options"),
 ])
 def test_validate_refuses_injection(bad, fragment):
-    errors = probe.validate(params(**bad))
+    errors = client_probe.validate(params(**bad))
     assert errors and fragment in errors[0]
 
 
 def test_validate_accepts_plain_values():
-    assert probe.validate(params()) == []
-    assert probe.validate(params(host="::1", user=None, ssh_options=["Ciphers +aes128-cbc"])) == []
+    assert client_probe.validate(params()) == []
+    assert client_probe.validate(params(host="::1", user=None, ssh_options=["Ciphers +aes128-cbc"])) == []
 
 
 # ---------------------------------------------------------------- the TCP probe (fake sockets)
@@ -540,136 +517,12 @@ def test_connection_refused_and_unknown_host():
 
 def test_transport_failure_and_skips():
     refused = probe.classify_tcp({"event": "refused", "elapsed_ms": 0}, 10)
-    assert probe.transport_failure(refused)
+    assert client_probe.transport_failure(refused)
     denied = probe.classify("ssh", 255, "", fixture_stderr("trixie", "user_not_allowed", "trixie", "ssh"))
-    assert probe.transport_failure(denied)
+    assert client_probe.transport_failure(denied)
     sub = run_fixture(os.path.join(FIXTURES, "trixie", "sftp_subsystem_missing", "trixie", "sftp.txt"))
-    assert not probe.transport_failure(sub)
+    assert not client_probe.transport_failure(sub)
     skip = probe.skipped("scp_legacy", "not run", "scp")
-    assert skip["ok"] and skip["skipped"] and not probe.transport_failure(skip)
-    res = probe.summarize([refused, skip])
+    assert skip["ok"] and skip["skipped"] and not client_probe.transport_failure(skip)
+    res = client_probe.summarize([refused, skip])
     assert res["first_failure"] is refused and res["finding_ids"][0] == "service_failed"
-
-
-# ---------------------------------------------------------------- the module (run_command mocked)
-
-
-class Client:
-    """Plays one client release from the fixtures: ``run_command`` answers with what that client printed."""
-
-    def __init__(self, client, fault, server):
-        self.dir = os.path.join(FIXTURES, client, fault, server)
-        self.client = client
-        self.calls = []
-
-    def run_command(self, args, **_kw):
-        self.calls.append(list(args))
-        argv = args[4:] if os.path.basename(args[0]) == "timeout" else args
-        prog = os.path.basename(argv[0])
-        with open(os.path.join(FIXTURES, self.client, "client", "ssh_V.txt")) as f:
-            version = f.read()
-        if argv[1:] == ["-V"]:
-            return 0, "", version
-        if prog == "scp" and len(argv) == 1:
-            with open(os.path.join(FIXTURES, self.client, "client", "scp_usage.txt")) as f:
-                return 1, "", f.read()
-        op = {"ssh": "ssh", "sftp": "sftp"}.get(prog) or ("scp_legacy" if "-O" in argv else "scp")
-        fx = load(os.path.join(self.dir, op + ".txt"))
-        if prog == "sftp":
-            batch = argv[argv.index("-b") + 1]
-            assert os.path.isfile(batch)
-        return int(fx["meta"]["rc"]), fx["stdout"], fx["stderr"]
-
-
-def run_module(monkeypatch, capsys, client, fault, server, **args):
-    from ansible.module_utils import basic
-    from ansible.module_utils.testing import patch_module_args
-
-    from ansible_collections.sshd.doctor.plugins.modules import ssh_probe
-
-    fake = Client(client, fault, server)
-    tcp = load(os.path.join(fake.dir, "tcp.txt"))
-    obs = {"event": tcp["meta"]["event"], "connect_ms": 0, "elapsed_ms": int(tcp["meta"]["elapsed_ms"]),
-           "banner": tcp["banner"] or None, "error": None}
-    temp_dirs = []
-    real_mkdtemp = ssh_probe.tempfile.mkdtemp
-
-    def mkdtemp(**kw):
-        path = real_mkdtemp(**kw)
-        temp_dirs.append(path)
-        return path
-
-    monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, a, **kw: fake.run_command(a, **kw))
-    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path",
-                        lambda self, name, *a, **kw: "/usr/bin/" + name)
-    monkeypatch.setattr(probe, "observe_tcp", lambda *a, **kw: dict(obs))
-    monkeypatch.setattr(ssh_probe.tempfile, "mkdtemp", mkdtemp)
-    module_args = {"host": "127.0.0.1", "port": 22, "user": "root", "identity_file": "/lab/id_ed25519"}
-    module_args.update(args)
-    with patch_module_args(module_args), pytest.raises(SystemExit):
-        ssh_probe.main()
-    result = json.loads(capsys.readouterr().out)
-    for path in temp_dirs:
-        assert not os.path.exists(path), "temp dir left behind"
-    return result, fake
-
-
-@pytest.mark.parametrize("client", sorted(RELEASES))
-def test_module_sftp_subsystem_missing(monkeypatch, capsys, client):
-    result, fake = run_module(monkeypatch, capsys, client, "sftp_subsystem_missing", "bookworm")
-    assert result["changed"] is False and result["ok"] is False
-    assert result["client_version"] == RELEASES[client]
-    assert result["scp_default_protocol"] == ("sftp" if client in SFTP_SCP else "scp")
-    stages = {s["name"]: s for s in result["stages"]}
-    assert list(stages) == ["tcp", "ssh", "sftp", "scp", "scp_legacy"]
-    assert stages["sftp"]["classification"] == "subsystem_refused"
-    assert stages["scp"]["ok"] is (client == "bullseye")
-    if client == "bullseye":
-        assert stages["scp_legacy"]["skipped"] and "legacy protocol" in stages["scp_legacy"]["message"]
-    else:
-        assert stages["scp_legacy"]["ok"] and not stages["scp_legacy"]["skipped"]
-    assert result["first_failure"]["name"] == "sftp"
-    assert result["finding_ids"] == ["sftp_subsystem_missing"]
-    assert result["auth"] == {"offered": ["publickey", "password"], "used": "publickey"}
-    assert result["server_version"].startswith("OpenSSH_9.2p1")
-    assert all(c[0] == "/usr/bin/timeout" for c in fake.calls if len(c) > 2)
-    assert "output" not in stages["ssh"]
-
-
-def test_module_skips_transfers_after_a_transport_failure(monkeypatch, capsys):
-    result, fake = run_module(monkeypatch, capsys, "trixie", "tcp_wrappers_denied", "bookworm", return_output=True)
-    stages = {s["name"]: s for s in result["stages"]}
-    assert stages["tcp"]["finding_ids"][0] == "tcp_wrappers_denied"
-    assert stages["ssh"]["message"] == "kex_exchange_identification: read: Connection reset by peer"
-    for op in ("sftp", "scp", "scp_legacy"):
-        assert stages[op]["skipped"] and stages[op]["message"].startswith("not run: ssh failed at banner")
-    assert not any(os.path.basename(c[4]) in ("sftp", "scp") for c in fake.calls if len(c) > 4)
-    assert stages["ssh"]["output"]["stderr"].startswith("debug1: OpenSSH_10.0p2")
-    assert stages["tcp"]["output"]["event"] == "eof"
-    assert result["ok"] is False and result["finding_ids"][0] == "tcp_wrappers_denied"
-
-
-def test_module_keep_going_and_selected_operations(monkeypatch, capsys):
-    result, _fake = run_module(monkeypatch, capsys, "bookworm", "privsep_dir_missing", "trixie",
-                               operations=["scp", "ssh"], keep_going=True)
-    assert [s["name"] for s in result["stages"]] == ["ssh", "scp"]
-    assert all(s["classification"] == "reset_during_kex" for s in result["stages"])
-    assert result["finding_ids"][0] == "privsep_dir_missing"
-
-
-def test_module_healthy_all_green(monkeypatch, capsys):
-    result, _fake = run_module(monkeypatch, capsys, "trixie", "healthy", "bullseye")
-    assert result["ok"] is True and result["first_failure"] is None and result["finding_ids"] == []
-    assert [s["reached"] for s in result["stages"]] == ["banner", "exec", "transfer", "transfer", "transfer"]
-    assert result["host_key"]["type"] == "ssh-ed25519"
-
-
-def test_module_refuses_bad_arguments(monkeypatch, capsys):
-    from ansible.module_utils.testing import patch_module_args
-
-    from ansible_collections.sshd.doctor.plugins.modules import ssh_probe
-
-    with patch_module_args({"host": "-oProxyCommand=id"}), pytest.raises(SystemExit):
-        ssh_probe.main()
-    result = json.loads(capsys.readouterr().out)
-    assert result["failed"] and "host must be" in result["msg"]

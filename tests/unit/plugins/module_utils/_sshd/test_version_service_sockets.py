@@ -27,6 +27,12 @@ def test_version_helpers():
     # bookworm's sshd holds SSH_VERSION before the banner, and compat patterns after it
     data = b"OpenSSH_9.2\x00OpenSSH_9.2p1 Debian-2+deb12u10\x00OpenSSH_7.0*,OpenSSH_7.1*\x00"
     assert version.version_from_binary(data) == ("9.2p1", (9, 2))
+    # the same choice over strings already cut out of the binary (hostio's summary)
+    assert version.version_from_strings(data.decode().split("\x00")) == ("9.2p1", (9, 2))
+    assert version.version_from_strings(["OpenSSH_9.2"]) == ("9.2", (9, 2))
+    assert version.version_from_strings([]) == version.version_from_binary(b"") == (None, None)
+    assert version.version_tuple("10.0p2") == (10, 0) and version.is_bare_version("10.0p2")
+    assert not version.is_bare_version("OpenSSH_10.0p2")
     assert version.at_least((9, 8), 9, 8) and not version.at_least((9, 2), 9, 8) and not version.at_least(None, 1)
     data = b"\x00/usr/lib/openssh/sshd-session\x00/run/sshd\x00"
     assert version.paths_in_binary(data, "sshd-session") == ["/usr/lib/openssh/sshd-session"]
@@ -65,4 +71,3 @@ def test_proc_net_tcp_real_output(fixture_text):
     assert {"address": "::", "port": 22} in [{k: s[k] for k in ("address", "port")} for s in v6]
     assert all(s["inode"] > 0 for s in v4 + v6)
     assert sockets.parse_proc_net_tcp("header\ngarbage line\n") == []
-    assert sockets.covers("0.0.0.0", "10.0.0.1") and not sockets.covers("127.0.0.1", "10.0.0.1")

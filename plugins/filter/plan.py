@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The remediate role's plan as a filter (documentation: remediation_plan.yml next to this file;
+logic: plugins/plugin_utils/remediation_plan.py, unit tested)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sshd.doctor.plugins.plugin_utils import remediation_plan as plan
+
+
+def remediation_plan(sshd, fixes, allow_latent=False):
+    try:
+        return plan.remediation_plan(sshd, fixes, allow_latent=allow_latent)
+    except plan.PlanError as exc:
+        raise AnsibleFilterError(f"sshd.doctor.remediation_plan: {exc}") from exc
+
+
+class FilterModule:
+    """sshd.doctor remediation plan filter."""
+
+    def filters(self):
+        return {"remediation_plan": remediation_plan}
