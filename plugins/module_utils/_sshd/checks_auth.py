@@ -12,6 +12,7 @@ import re
 
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import client_profiles, crypto
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd import config as sshd_config
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.finding import finding
 
 ERROR, WARNING = "error", "warning"
 
@@ -24,12 +25,6 @@ PUBKEY_TYPE_RE = re.compile(
     r"(?P<option>PubkeyAcceptedAlgorithms|PubkeyAcceptedKeyTypes)")
 _LIST_OF = {"key exchange method": "kex", "host key type": "hostkey", "cipher": "ciphers", "MAC": "macs"}
 _RSA_SIGS = ("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa")
-
-
-def finding(fid, severity, summary, evidence, fix, remediable=False):
-    """The finding shape of checks.py (kept here so checks.py can import this module)."""
-    return {"id": fid, "severity": severity, "summary": summary, "evidence": [e for e in evidence if e],
-            "fix": fix, "remediable": remediable}
 
 
 def _eff(state):

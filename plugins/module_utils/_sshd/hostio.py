@@ -30,7 +30,7 @@ import re
 import stat
 import threading
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import elf
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import elf, version
 
 FORMAT = 1
 BINARY_LIMIT = 32 << 20
@@ -52,9 +52,6 @@ _PRINTABLE_AFTER = re.compile(rb"[\x20-\x7e]{0,%d}" % (MAX_STRING_LEN // 2))
 # Words whose presence tells a distribution's patch apart (RHEL's keyperm patch accepts 0640
 # host keys of the group it names): kept when they stand NUL-terminated in the binary.
 MARKERS = (b"ssh_keys",)
-_VERSION_RE = re.compile(r"OpenSSH_(\d+)\.(\d+)(p\d+)?")
-
-
 class Host:
     """The real host: files and commands.  ``run(args)`` returns (rc, stdout, stderr).
 
@@ -204,13 +201,7 @@ def binary_summary(data):
 
 def summary_version(summary):
     """``version.version_from_binary`` over a summary: (version string, (major, minor)) or (None, None)."""
-    found = []
-    for text in (summary or {}).get("strings") or []:
-        found.extend(_VERSION_RE.finditer(text))
-    best = next((m for m in found if m.group(3)), found[0] if found else None)
-    if best is None:
-        return None, None
-    return best.group(0)[len("OpenSSH_"):], (int(best.group(1)), int(best.group(2)))
+    return version.version_from_strings((summary or {}).get("strings"))
 
 
 def summary_paths(summary, name):

@@ -21,7 +21,7 @@ PREFIX = "ansible_collections.sshd.doctor.plugins."
 
 # module_utils/_sshd/<name>.py -> layer
 LAYERS = {
-    "hostio": "host_reads", "gather": "host_reads",
+    "hostio": "host_reads", "gather": "host_reads", "gather_wrappers": "host_reads",
     "config": "parsers", "hosts_access": "parsers", "latent": "parsers", "service": "parsers",
     "sockets": "parsers", "userauth": "parsers", "platform": "parsers", "crypto": "parsers",
     "elf": "parsers", "version": "parsers", "client_profiles": "parsers",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import gather, hosts_access
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import gather_wrappers, hosts_access
 
 ROOT = Path(__file__).resolve().parents[5]
 RECORDINGS = ROOT / "tests" / "unit" / "fixtures" / "recordings"
@@ -41,13 +41,13 @@ def recorded_tables():
 
 @pytest.mark.parametrize("text", HOSTILE + recorded_tables())
 def test_parse_table_is_the_parser(text):
-    assert gather.parse_table(text, "/etc/hosts.allow") == hosts_access.parse_rules(text, "/etc/hosts.allow")
+    assert gather_wrappers.parse_table(text, "/etc/hosts.allow") == hosts_access.parse_rules(text, "/etc/hosts.allow")
 
 
 def test_recordings_have_tables_of_both_kinds():
     tables = recorded_tables()
-    assert any(gather.parse_table(t, "x") for t in tables), "no recorded table with rules"
-    assert any(not gather.parse_table(t, "x") for t in tables), "no recorded table without rules"
+    assert any(gather_wrappers.parse_table(t, "x") for t in tables), "no recorded table with rules"
+    assert any(not gather_wrappers.parse_table(t, "x") for t in tables), "no recorded table without rules"
 
 
 ADDRESSES = ["10.88.0.1", "192.0.2.10", "::1", "2001:db8::40", "0:0::1", "::ffff:10.1.1.1", "fe80::1%eth0",
@@ -56,18 +56,18 @@ ADDRESSES = ["10.88.0.1", "192.0.2.10", "::1", "2001:db8::40", "0:0::1", "::ffff
 
 @pytest.mark.parametrize("addr", ADDRESSES)
 def test_no_rules_verdict_is_the_evaluator(addr):
-    known = gather.no_rules_verdict(addr)
+    known = gather_wrappers.no_rules_verdict(addr)
     if known is not None:
         assert known == hosts_access.evaluate([], [], addr, daemon="sshd")
 
 
 def test_any_client_without_rules_is_none():
-    assert gather.any_client_verdict({"allow": [], "deny": []}) is None
-    assert hosts_access.evaluate([], [], gather.ANY_CLIENT[0], daemon="sshd")["verdict"] == "allow"
+    assert gather_wrappers.any_client_verdict({"allow": [], "deny": []}) is None
+    assert hosts_access.evaluate([], [], gather_wrappers.ANY_CLIENT[0], daemon="sshd")["verdict"] == "allow"
 
 
 def test_absent_table_is_empty():
-    assert gather.parse_table(None, "/etc/hosts.deny") == []
+    assert gather_wrappers.parse_table(None, "/etc/hosts.deny") == []
 
 
 def test_healthy_trixie_replay_imports_no_hosts_access():
