@@ -11,6 +11,8 @@ key in a root-owned 0600 authorized_keys:
                                                      bob's by home_or_keys_insecure)
   carol    ~/.ssh is a link to /root/.ssh         -> not remediable, /root/.ssh untouched, a note
   dave     authorized_keys is a link to /etc/shadow -> not remediable, /etc/shadow untouched, a note
+  erin     Match User erin: AuthorizedKeysFile /etc/ssh/authorized_keys/%u, root's 0600 file there
+                                                  -> 0644, owner kept; erin logs in
   nosuch   named in remediate_users, no account   -> nothing, no error
 
 Then sshd.doctor.remediate runs in check mode (nothing may change), for real, and again (no
@@ -29,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab  # noqa: E402  pylint: disable=wrong-import-position
 
 NAME = "sshd-doctor-authkeys-attack"
-USERS = ["alice", "bob", "carol", "dave", "nosuch"]
+USERS = ["alice", "bob", "carol", "dave", "erin", "nosuch"]
 SETUP = r"""
 set -e
 install -d -m 700 /root/.ssh; cp /tmp/lab.pub /root/.ssh/authorized_keys; chmod 600 /root/.ssh/authorized_keys
@@ -43,9 +45,15 @@ chattr +i /home/alice/.ssh/authorized_keys
 chown mallory:mallory /home/bob
 rm -rf /home/carol/.ssh; ln -s /root/.ssh /home/carol/.ssh
 rm -f /home/dave/.ssh/authorized_keys; ln -s /etc/shadow /home/dave/.ssh/authorized_keys
+id erin >/dev/null 2>&1 || useradd -m -s /bin/bash erin
+install -d -m 755 /etc/ssh/authorized_keys; cp /tmp/lab.pub /etc/ssh/authorized_keys/erin
+chmod 600 /etc/ssh/authorized_keys/erin
+printf 'Match User erin\n    AuthorizedKeysFile /etc/ssh/authorized_keys/%%u\n' >> /etc/ssh/sshd_config
+systemctl reload ssh
 """
 STATE = ("stat -c '%n %U:%G %a %F' /home/alice/.ssh/authorized_keys /home/bob/.ssh/authorized_keys /home/bob/.ssh "
-         "/root/.ssh /root/.ssh/authorized_keys /etc/shadow /home/dave/.ssh/authorized_keys /home/carol/.ssh; "
+         "/root/.ssh /root/.ssh/authorized_keys /etc/shadow /home/dave/.ssh/authorized_keys /home/carol/.ssh "
+         "/etc/ssh/authorized_keys/erin; "
          "lsattr -d /home/alice/.ssh/authorized_keys | cut -c1-16")
 
 
@@ -104,16 +112,19 @@ def main(argv=None):
                          "/home/bob/.ssh/authorized_keys bob:bob 600 regular file", "/home/bob/.ssh bob:bob 700 directory",
                          "/root/.ssh root:root 700 directory", "/root/.ssh/authorized_keys root:root 600 regular file",
                          "/etc/shadow root:shadow 640 regular file", "/home/dave/.ssh/authorized_keys root:root 777 symbolic link",
-                         "/home/carol/.ssh root:root 777 symbolic link", "----i---------e-"):
+                         "/home/carol/.ssh root:root 777 symbolic link", "/etc/ssh/authorized_keys/erin root:root 644 regular file",
+                         "----i---------e-"):
                 assert line in after, (line, after)
             rc, stats, summary = remediate(inv)
             # alice's immutable file is tried again (the facts cannot see the flag): reported, unchanged
             assert rc == 0 and summary["fixed"] == [] and summary["unchanged"] == ["authorized_keys_unreadable"], summary
-        login = sh("podman", "run", "--rm", "--network", "host", "-v", f"{lab.ROOT / '.lab'}:/lab:ro", lab.image_ref("trixie"),
-                   "ssh", "-i", "/lab/id_ed25519", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o",
-                   "UserKnownHostsFile=/dev/null", "-p", str(port), "bob@127.0.0.1", "id -un", check=False)
-        assert login.returncode == 0 and login.stdout.strip() == "bob", login.stdout + login.stderr
-        lab.log("authorized_keys_unreadable attacks: all assertions hold (bob logs in with his key)")
+        for user in ("bob", "erin"):
+            login = sh("podman", "run", "--rm", "--network", "host", "-v", f"{lab.ROOT / '.lab'}:/lab:ro",
+                       lab.image_ref("trixie"), "ssh", "-i", "/lab/id_ed25519", "-o", "BatchMode=yes", "-o",
+                       "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-p", str(port),
+                       f"{user}@127.0.0.1", "id -un", check=False)
+            assert login.returncode == 0 and login.stdout.strip() == user, login.stdout + login.stderr
+        lab.log("authorized_keys_unreadable attacks: all assertions hold (bob and erin log in with their key)")
     finally:
         sh("podman", "rm", "-f", "-t", "0", NAME, check=False)
     return 0
