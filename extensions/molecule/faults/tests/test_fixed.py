@@ -17,8 +17,8 @@ RUNNER = testinfra.utils.ansible_runner.AnsibleRunner(os.environ["MOLECULE_INVEN
 testinfra_hosts = [f"podman://{name}" for name in RUNNER.get_hosts("all")]
 FIXABLE = {"sftp_subsystem_missing", "sftp_server_missing", "privsep_dir_missing", "privsep_dir_insecure",
            "privsep_user_missing", "host_keys_missing", "host_key_insecure_mode", "service_inactive",
-           "service_failed", "tcp_wrappers_denied", "home_or_keys_insecure", "authorized_keys_unreadable",
-           "weak_host_key_only"}
+           "service_failed", "service_not_enabled", "tcp_wrappers_denied", "home_or_keys_insecure",
+           "authorized_keys_unreadable", "weak_host_key_only"}
 
 
 @pytest.fixture(scope="module")

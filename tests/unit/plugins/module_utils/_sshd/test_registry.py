@@ -26,12 +26,9 @@ ROLE_VARS = {"config": "__remediate_config_fixes", "starts": "__remediate_start_
              "activates": "__remediate_activating_fixes", "reload": "__remediate_reload_fixes",
              "env": "__remediate_env_fixes", "blocks_start": "__remediate_start_blockers"}
 FIXABLE_FILE = Path("extensions", "molecule", "faults", "tests", "test_fixed.py")
-# Ids the molecule verifier's FIXABLE still lacks, and why (strict: once the file has them, the
-# entry must go, or the test fails).
-FIXABLE_DRIFT = {
-    "service_not_enabled": "fixed by the role since it was written, never added to FIXABLE; the file belongs to "
-                           "another helper this session, so the lead adds it (one word)",
-}
+# Ids the molecule verifier's FIXABLE may differ in, and why (strict: an entry goes once the file
+# agrees, or the test fails).
+FIXABLE_DRIFT = {}
 # what problems() reads: copied whole into a temporary checkout by the mutation tests
 READS = [Path("docs", "findings.md"), Path("docs", "guides", "remediate.md"), Path("roles", "remediate"), FIXABLE_FILE]
 
@@ -209,8 +206,8 @@ def test_a_wrong_severity_or_flag_is_named():
     ("roles/remediate/tasks/main.yml", "include_tasks: fix_service_failed.yml", "include_tasks: fix_service_inactive.yml",
      "tasks/main.yml includes"),
     (str(FIXABLE_FILE), '"tcp_wrappers_denied", ', "", "FIXABLE"),
-    # the known drift repaired: the entry of FIXABLE_DRIFT must then go
-    (str(FIXABLE_FILE), '"tcp_wrappers_denied", ', '"tcp_wrappers_denied", "service_not_enabled", ', "FIXABLE: []"),
+    # an id the role does not fix, claimed fixed by the verifier
+    (str(FIXABLE_FILE), '"tcp_wrappers_denied", ', '"tcp_wrappers_denied", "config_invalid", ', "FIXABLE: ['config_invalid']"),
 ])
 def test_each_piece_is_checked(checkout, rel, old, new, piece):
     _edit(checkout / rel, old, new)
