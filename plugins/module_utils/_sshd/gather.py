@@ -29,6 +29,8 @@ VENDOR_CONFIG = "/usr/etc/ssh/sshd_config"  # SUSE: used while /etc/ssh/sshd_con
 # Where init scripts take sshd's options from (Debian, RHEL, Alpine), and the variable.
 INIT_OPTION_FILES = (("/etc/default/ssh", "SSHD_OPTS"), ("/etc/sysconfig/sshd", "OPTIONS"),
                      ("/etc/conf.d/sshd", "SSHD_OPTS"))
+
+
 def _which(host, name, dirs):
     for d in dirs:
         path = os.path.join(d, name)
@@ -523,7 +525,7 @@ def collect(host, options):
     state["config"]["entries"] = [{k: e[k] for k in ("keyword", "args", "file", "line", "match")}
                                   for e in parsed["entries"]]
     state["tcp_wrappers"] = wrappers.gather_tcp_wrappers(host, binaries, state["version_tuple"], options.get("clients"),
-                                                state["service"]["log"], {sshd_path: sshd_data})
+                                                         state["service"]["log"], {sshd_path: sshd_data})
     scp_bin = binaries.get("scp") or {}
     state["scp"] = {"sftp_mode": bool(sub["sftp"] and sub["sftp"]["exists"]),
                     "legacy_mode": bool(scp_bin.get("executable"))}

@@ -52,6 +52,8 @@ _PRINTABLE_AFTER = re.compile(rb"[\x20-\x7e]{0,%d}" % (MAX_STRING_LEN // 2))
 # Words whose presence tells a distribution's patch apart (RHEL's keyperm patch accepts 0640
 # host keys of the group it names): kept when they stand NUL-terminated in the binary.
 MARKERS = (b"ssh_keys",)
+
+
 class Host:
     """The real host: files and commands.  ``run(args)`` returns (rc, stdout, stderr).
 
