@@ -97,13 +97,19 @@ def test_module_validation_failure_leaves_the_host_byte_identical(tmp_path, monk
     assert sorted(os.listdir(tmp_path)) == before
 
 
-def test_module_drop_in_edit_is_validated_through_the_main_file(tmp_path, monkeypatch, capsys):
+def _main_and_drop_in(tmp_path, include, main_rest, dropin_text):
+    """sshd_config including conf.d/<include>, and conf.d/50-cloud.conf: (conf_d, main, dropin)."""
     conf_d = tmp_path / "conf.d"
     conf_d.mkdir()
     main = tmp_path / "sshd_config"
     dropin = conf_d / "50-cloud.conf"
-    main.write_text(f"Include {conf_d}/*.conf\nPasswordAuthentication yes\n")
-    dropin.write_text("PasswordAuthentication no\n")
+    main.write_text(f"Include {conf_d}/{include}\n{main_rest}")
+    dropin.write_text(dropin_text)
+    return conf_d, main, dropin
+
+
+def test_module_drop_in_edit_is_validated_through_the_main_file(tmp_path, monkeypatch, capsys):
+    conf_d, main, dropin = _main_and_drop_in(tmp_path, "*.conf", "PasswordAuthentication yes\n", "PasswordAuthentication no\n")
     fake = FakeSshd()
     out = run_module(monkeypatch, capsys, {"keyword": "PasswordAuthentication", "value": "yes", "path": str(main),
                                            "backup": False}, fake)
@@ -118,12 +124,7 @@ def test_module_drop_in_edit_is_validated_through_the_main_file(tmp_path, monkey
 
 
 def test_module_backup_of_a_drop_in_is_hidden_from_a_catch_all_include(tmp_path, monkeypatch, capsys):
-    conf_d = tmp_path / "conf.d"
-    conf_d.mkdir()
-    main = tmp_path / "sshd_config"
-    dropin = conf_d / "50-cloud.conf"
-    main.write_text(f"Include {conf_d}/*\n")
-    dropin.write_text("Subsystem sftp /usr/libexec/sftp-server\n")
+    conf_d, main, dropin = _main_and_drop_in(tmp_path, "*", "", "Subsystem sftp /usr/libexec/sftp-server\n")
     out = run_module(monkeypatch, capsys, {"keyword": "Subsystem", "value": "sftp internal-sftp", "path": str(main)},
                      FakeSshd())
     assert os.path.basename(out["backup_file"]).startswith(".50-cloud.conf.")
