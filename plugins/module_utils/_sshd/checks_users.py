@@ -122,18 +122,53 @@ def check_root_login_refused(state):
 
 
 def _bad_owner_or_mode(info, name, relaxation=True):
+    """What StrictModes refuses in one path (its message), or None."""
+    return _strict_modes_problem(info, name, relaxation)[0]
+
+
+def _strict_modes_problem(info, name, relaxation=True):
+    """(message, bits) for one path StrictModes refuses: the owner is neither root nor the user
+    (bits None), or it is writable by others or by a group sshd does not accept (the write bits to
+    clear); (None, 0) when sshd accepts it."""
     if not info or not info.get("exists"):
-        return None
+        return None, 0
     mode = int(info.get("mode") or "0", 8)
     if info.get("owner") not in ("root", name):
-        return "%s is owned by %s" % (info["path"], info.get("owner"))
+        return "%s is owned by %s" % (info["path"], info.get("owner")), None
     if mode & 0o002:
-        return "%s has mode %s (world writable)" % (info["path"], info.get("mode"))
+        return "%s has mode %s (world writable)" % (info["path"], info.get("mode")), 0o022 if (
+            mode & 0o020 and not platform.group_write_allowed(info, name, relaxation)) else 0o002
     # Debian's sshd accepts group write when the group's only member is the owner (a private
     # group); upstream sshd (RHEL, SUSE, Alpine) never does.
     if mode & 0o020 and not platform.group_write_allowed(info, name, relaxation):
-        return "%s has mode %s (writable by group %s)" % (info["path"], info.get("mode"), info.get("group"))
-    return None
+        return "%s has mode %s (writable by group %s)" % (info["path"], info.get("mode"), info.get("group")), 0o020
+    return None, 0
+
+
+def _home_repair(name, user, relax):
+    """The remediate role's steps for home_or_keys_insecure (fix_home_or_keys_insecure.yml), by the
+    check's own rule: each path the check refuses and nothing else.  The home, ~/.ssh and the
+    authorized_keys files lose the write bits sshd refuses, and go to the user when another account
+    owns them (~/.ssh 0700 and authorized_keys 0600 then); a directory above the home (/home) is
+    never changed: None when one of those is refused."""
+    chain = user.get("home_chain") or []
+    home = chain[-1] if chain and chain[-1].get("path") == user.get("home") else None
+    steps = []
+    for info in chain[1:] + [user.get("ssh_dir")] + list(user.get("authorized_keys") or []):
+        problem, bits = _strict_modes_problem(info, name, relax)
+        if problem is None:
+            continue
+        if info is not home and info is not user.get("ssh_dir") and info.get("isdir") is not False:
+            return None  # a directory above the home: the system's, not this fix's
+        kind = "directory" if info.get("isdir") else "file"
+        if bits is None:
+            mode = "0700" if kind == "directory" and info is not home else "0600" if kind == "file" else None
+            mode = mode or "%04o" % (int(info.get("mode") or "0", 8) & ~0o022)
+            steps.append({"user": name, "path": info["path"], "owner": name, "mode": mode, "kind": kind})
+        else:
+            steps.append({"user": name, "path": info["path"], "owner": None,
+                          "mode": "%04o" % (int(info["mode"], 8) & ~bits), "kind": kind})
+    return {"user": name, "steps": steps} if steps else None
 
 
 def check_home_or_keys_insecure(state):
@@ -150,8 +185,14 @@ def check_home_or_keys_insecure(state):
         problems = [p for p in (_bad_owner_or_mode(i, name, relax) for i in paths) if p]
         if not problems:
             return []
-        return [finding("home_or_keys_insecure", ERROR, "StrictModes refuses %s's keys: bad ownership or modes" % name,
-                        problems + _log(state, "bad ownership or modes")[-2:],
-                        "chmod go-w the home directory, 0700 ~/.ssh, 0600 authorized_keys, owned by %s." % name,
-                        remediable=True)]
+        repair = _home_repair(name, user, relax)
+        out = finding("home_or_keys_insecure", ERROR, "StrictModes refuses %s's keys: bad ownership or modes" % name,
+                      problems + _log(state, "bad ownership or modes")[-2:],
+                      "chmod go-w the home directory, 0700 ~/.ssh, 0600 authorized_keys, owned by %s." % name,
+                      remediable=repair is not None)
+        if repair:
+            out["repair"] = repair  # exactly the paths above (fix_home_or_keys_insecure.yml)
+        else:
+            out["fix"] += " Report only: a directory above the home is refused; the remediate role never changes it."
+        return [out]
     return _user_findings(state, one)

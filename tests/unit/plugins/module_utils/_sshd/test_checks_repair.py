@@ -130,3 +130,62 @@ def test_default_hostkeys_need_no_hostkey_line():
     state = state_of("bookworm", "host_key_dsa_only")
     state["config"]["effective"]["hostkey"].update(file=None, line=None, origin="compiled default")
     assert weak(state)["repair"] == {"keygen": "/etc/ssh/ssh_host_ed25519_key", "hostkey_line": False}
+
+
+# ---------------------------------------------------------------- home_or_keys_insecure: one rule
+# The repair steps come from the check's own rule (checks_users._home_repair): exactly the paths
+# the check refuses change, and nothing it accepted.
+
+def home_finding(state):
+    return one(checks.run_checks(state)[0], "home_or_keys_insecure")
+
+
+@pytest.mark.parametrize("release", ["bullseye", "bookworm", "trixie", "rhel"])
+def test_world_writable_home_loses_only_world_write(release):
+    state = state_of(release, "home_or_keys_insecure")
+    f = home_finding(state)
+    assert f["remediable"] is True
+    assert f["repair"] == {"user": "alice", "steps": [
+        {"user": "alice", "path": "/home/alice", "owner": None, "mode": "0755", "kind": "directory"}]}
+
+
+def test_a_refused_directory_above_the_home_is_report_only():
+    state = state_of("bookworm", "home_or_keys_insecure")
+    chain = state["users"]["alice"]["home_chain"]
+    chain[-1]["mode"] = "0755"
+    next(d for d in chain if d["path"] == "/home")["mode"] = "0777"
+    f = home_finding(state)
+    assert f["remediable"] is False and "repair" not in f
+    assert "/home has mode 0777" in " ".join(f["evidence"]) and "never changes it" in f["fix"]
+
+
+def test_keys_of_another_account_go_to_the_user_and_accepted_paths_stay():
+    state = state_of("bookworm", "home_or_keys_insecure")
+    alice = state["users"]["alice"]
+    alice["home_chain"][-1]["mode"] = "0750"
+    alice["authorized_keys"][0].update(owner="bob", mode="0644")
+    f = home_finding(state)
+    assert f["repair"]["steps"] == [
+        {"user": "alice", "path": KEYS, "owner": "alice", "mode": "0600", "kind": "file"}]
+
+
+@pytest.mark.parametrize("release, refused", [("bookworm", False), ("rhel", True)])
+def test_group_write_follows_the_private_group_rule(release, refused):
+    """Debian's sshd accepts a group-writable home of the user's private group; upstream's does not."""
+    state = state_of(release, "home_or_keys_insecure")
+    state["users"]["alice"]["home_chain"][-1]["mode"] = "0775"
+    found = [f for f in checks.run_checks(state)[0] if f["id"] == "home_or_keys_insecure"]
+    if not refused:
+        assert found == []
+        return
+    assert found[0]["repair"]["steps"] == [
+        {"user": "alice", "path": "/home/alice", "owner": None, "mode": "0755", "kind": "directory"}]
+
+
+def test_world_and_group_write_both_go_when_both_are_refused():
+    state = state_of("rhel", "home_or_keys_insecure")
+    state["users"]["alice"]["ssh_dir"]["mode"] = "0777"
+    state["users"]["alice"]["home_chain"][-1]["mode"] = "0755"
+    f = home_finding(state)
+    assert f["repair"]["steps"] == [
+        {"user": "alice", "path": "/home/alice/.ssh", "owner": None, "mode": "0755", "kind": "directory"}]
