@@ -13,6 +13,8 @@ key in a root-owned 0600 authorized_keys:
   dave     authorized_keys is a link to /etc/shadow -> not remediable, /etc/shadow untouched, a note
   erin     Match User erin: AuthorizedKeysFile /etc/ssh/authorized_keys/%u, root's 0600 file there
                                                   -> 0644, owner kept; erin logs in
+  frank    authorized_keys is a link to a file of daemon's (0644): StrictModes refuses it
+           (home_or_keys_insecure)               -> the link and its target untouched, a note
   nosuch   named in remediate_users, no account   -> nothing, no error
 
 Then sshd.doctor.remediate runs in check mode (nothing may change), for real, and again (no
@@ -31,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab  # noqa: E402  pylint: disable=wrong-import-position
 
 NAME = "sshd-doctor-authkeys-attack"
-USERS = ["alice", "bob", "carol", "dave", "erin", "nosuch"]
+USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "nosuch"]
 SETUP = r"""
 set -e
 install -d -m 700 /root/.ssh; cp /tmp/lab.pub /root/.ssh/authorized_keys; chmod 600 /root/.ssh/authorized_keys
@@ -48,12 +50,16 @@ rm -f /home/dave/.ssh/authorized_keys; ln -s /etc/shadow /home/dave/.ssh/authori
 id erin >/dev/null 2>&1 || useradd -m -s /bin/bash erin
 install -d -m 755 /etc/ssh/authorized_keys; cp /tmp/lab.pub /etc/ssh/authorized_keys/erin
 chmod 600 /etc/ssh/authorized_keys/erin
+id frank >/dev/null 2>&1 || useradd -m -s /bin/bash frank
+install -d -m 700 -o frank -g frank /home/frank/.ssh
+cp /tmp/lab.pub /tmp/daemon-keys; chown daemon /tmp/daemon-keys; chmod 644 /tmp/daemon-keys
+ln -sfn /tmp/daemon-keys /home/frank/.ssh/authorized_keys
 printf 'Match User erin\n    AuthorizedKeysFile /etc/ssh/authorized_keys/%%u\n' >> /etc/ssh/sshd_config
 systemctl reload ssh
 """
 STATE = ("stat -c '%n %U:%G %a %F' /home/alice/.ssh/authorized_keys /home/bob/.ssh/authorized_keys /home/bob/.ssh "
          "/root/.ssh /root/.ssh/authorized_keys /etc/shadow /home/dave/.ssh/authorized_keys /home/carol/.ssh "
-         "/etc/ssh/authorized_keys/erin; "
+         "/etc/ssh/authorized_keys/erin /tmp/daemon-keys /home/frank/.ssh/authorized_keys; "
          "lsattr -d /home/alice/.ssh/authorized_keys | cut -c1-16")
 
 
@@ -108,16 +114,20 @@ def main(argv=None):
             notes = " ".join(summary["notes"])
             assert "could not change /home/alice/.ssh/authorized_keys (chown failed" in notes, notes
             assert "carol's authorized keys" in notes and "dave's authorized keys" in notes, notes
+            assert "home_or_keys_insecure: not changed (a symbolic link" in notes and "/home/frank/" in notes, notes
             for line in ("/home/alice/.ssh/authorized_keys root:root 600 regular file",
                          "/home/bob/.ssh/authorized_keys bob:bob 600 regular file", "/home/bob/.ssh bob:bob 700 directory",
                          "/root/.ssh root:root 700 directory", "/root/.ssh/authorized_keys root:root 600 regular file",
                          "/etc/shadow root:shadow 640 regular file", "/home/dave/.ssh/authorized_keys root:root 777 symbolic link",
                          "/home/carol/.ssh root:root 777 symbolic link", "/etc/ssh/authorized_keys/erin root:root 644 regular file",
+                         "/tmp/daemon-keys daemon:root 644 regular file", "/home/frank/.ssh/authorized_keys root:root 777 symbolic link",
                          "----i---------e-"):
                 assert line in after, (line, after)
             rc, stats, summary = remediate(inv)
-            # alice's immutable file is tried again (the facts cannot see the flag): reported, unchanged
-            assert rc == 0 and summary["fixed"] == [] and summary["unchanged"] == ["authorized_keys_unreadable"], summary
+            # alice's immutable file and frank's link are tried again (the facts see neither the flag
+            # nor the link of a home path): reported, unchanged
+            assert rc == 0 and summary["fixed"] == [], summary
+            assert summary["unchanged"] == ["home_or_keys_insecure", "authorized_keys_unreadable"], summary
         for user in ("bob", "erin"):
             login = sh("podman", "run", "--rm", "--network", "host", "-v", f"{lab.ROOT / '.lab'}:/lab:ro",
                        lab.image_ref("trixie"), "ssh", "-i", "/lab/id_ed25519", "-o", "BatchMode=yes", "-o",
