@@ -15,40 +15,18 @@ import pytest
 import yaml
 
 from ansible_collections.sshd.doctor.plugins.filter import plan as plan_filter
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, gather, hostio, probe, registry
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import registry
 from ansible_collections.sshd.doctor.plugins.plugin_utils import remediation_verify as rv
 
 ROOT = Path(__file__).resolve().parents[4]
-RECORDINGS = ROOT / "tests" / "unit" / "fixtures" / "recordings"
 RAW_PROBES = ROOT / "tests" / "unit" / "fixtures" / "probe"
 PROBE_RESULTS = ROOT / "tests" / "unit" / "plugins" / "filter" / "fixtures" / "probe"
 JINJA = Path(__file__).parent / "fixtures" / "verify_jinja.yml"
 sys.path.insert(0, str(RAW_PROBES))
-from probe_fixture import load  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from probe_fixture import classified  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
-
-def _facts():
-    out = {}
-    for path in sorted(RECORDINGS.glob("*/*.json")):
-        if path.stem.startswith("_") or path.stem.endswith(".raw"):
-            continue
-        rec = json.loads(path.read_text())
-        state = gather.collect(hostio.ReplayHost(rec), rec["meta"]["options"])
-        state["findings"], _checks = checks.run_checks(state)
-        out["%s/%s" % (path.parent.name, path.stem)] = state
-    return out
-
-
-def _stage(path):
-    """One stage as ssh_probe reports it, classified from a raw capture of a real client."""
-    fx = load(path)
-    meta = fx["meta"]
-    if meta["operation"] == "tcp":
-        obs = {"event": meta["event"], "connect_ms": None, "elapsed_ms": int(meta["elapsed_ms"]),
-               "banner": fx["banner"] or None, "error": None if meta.get("error") == "None" else meta.get("error")}
-        return probe.classify_tcp(obs, 10)
-    return probe.classify(meta["operation"], int(meta["rc"]), fx["stdout"], fx["stderr"],
-                          elapsed_ms=int(meta["elapsed_ms"]), protocol=meta.get("protocol"), user=meta["user"])
+# the recorded facts the plan's test replays (this directory is on sys.path as pytest imports the tests)
+from test_remediation_plan import STATES as FACTS  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 
 def _probes():
@@ -56,12 +34,11 @@ def _probes():
     for path in sorted(PROBE_RESULTS.glob("*.json")):
         out["result/" + path.stem] = json.loads(path.read_text())["result"]
     for run in sorted({p.parent for p in RAW_PROBES.glob("*/*/*/*.txt")}):
-        stages = [_stage(run / (name + ".txt")) for name in ("tcp", "ssh", "sftp", "scp") if (run / (name + ".txt")).exists()]
+        stages = [classified(run / (name + ".txt")) for name in ("tcp", "ssh", "sftp", "scp") if (run / (name + ".txt")).exists()]
         out["raw/" + str(run.relative_to(RAW_PROBES))] = {"stages": stages}
     return out
 
 
-FACTS = _facts()
 PROBES = _probes()
 ALL = registry.fixable()
 

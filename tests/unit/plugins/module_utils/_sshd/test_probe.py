@@ -23,21 +23,11 @@ from ansible_collections.sshd.doctor.plugins.module_utils._sshd import client_pr
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "fixtures", "probe"))
 from probe_fixture import RELEASES, SFTP_SCP, load  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from probe_fixture import classified as run_fixture  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "probe")
 PRE_BANNER = {"closed_before_banner", "reset_before_banner"}
 THREE = ("sftp_subsystem_missing", "privsep_dir_missing", "tcp_wrappers_denied")
-
-
-def run_fixture(path):
-    fx = load(path)
-    meta = fx["meta"]
-    if meta["operation"] == "tcp":
-        obs = {"event": meta["event"], "connect_ms": None, "elapsed_ms": int(meta["elapsed_ms"]),
-               "banner": fx["banner"] or None, "error": None if meta.get("error") == "None" else meta.get("error")}
-        return probe.classify_tcp(obs, 10)
-    return probe.classify(meta["operation"], int(meta["rc"]), fx["stdout"], fx["stderr"],
-                          elapsed_ms=int(meta["elapsed_ms"]), protocol=meta.get("protocol"), user=meta["user"])
 
 
 def fixture_paths():
