@@ -187,3 +187,19 @@ def test_filter_refuses_what_is_not_facts():
     with pytest.raises(AnsibleFilterError, match="probe must be"):
         f({"findings": []}, [], probe=["tcp"])
     assert f({"findings": []}, []) == {"left": [], "stages": ["tcp", "ssh"], "probe_failed": [], "probe_other": [], "notes": []}
+
+
+def test_a_finding_without_the_flag_counts():
+    """Facts without ``remediable`` (the flag is newer than some findings): the filter counts the finding
+    as left, where the role's old Jinja stopped with an undefined attribute."""
+    from ansible.errors import AnsibleUndefinedVariable
+
+    sshd = copy.deepcopy(FACTS["bookworm/sftp_subsystem_missing"])
+    for f in sshd["findings"]:
+        f.pop("remediable", None)
+    applied = [f for f in ALL if f in [g["id"] for g in sshd["findings"]]]
+    assert applied
+    ours = rv.remediation_verify(sshd, applied)
+    assert ours["left"] == [f for f in sshd["findings"] if f["id"] in applied]
+    with pytest.raises(AnsibleUndefinedVariable, match="remediable"):
+        _jinja(sshd, applied, [], None)
