@@ -38,4 +38,3 @@ def test_version_helpers():
     data = b"\x00/usr/lib/openssh/sshd-session\x00/run/sshd\x00"
     assert version.paths_in_binary(data, "sshd-session") == ["/usr/lib/openssh/sshd-session"]
     assert version.has_string(data, "/run/sshd") and not version.has_string(data, "/run/ssh")
-
