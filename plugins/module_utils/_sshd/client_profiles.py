@@ -28,21 +28,68 @@ ALIASES = {
     "libssh": "libssh_0.10",
 }
 
-# lists several clients share, named after the first profile that has them
+
+def _with(base, prepend=(), insert=None, drop=(), append=()):
+    """A copy of the ordered list ``base`` told as a delta: less ``drop``, each ``insert[anchor]``
+    list placed just before ``anchor``, ``prepend`` first and ``append`` last.
+
+    For rows that differ from another row (an older release, a sibling build) by a few
+    algorithms; the order of ``base`` is kept, since client offers are ordered.
+    """
+    insert = insert or {}
+    missing = [name for name in list(drop) + list(insert) if name not in base]
+    if missing:
+        raise ValueError("_with: not in the base list: %s" % ", ".join(missing))
+    out = list(prepend)
+    for name in base:
+        out.extend(insert.get(name, ()))
+        if name not in drop:
+            out.append(name)
+    out.extend(append)
+    return out
+
+
+# lists several clients share, named after the first profile that has them; a list that is
+# another's with a few changes is written as that delta (_with)
+_ASYNCSSH_2_14_KEX = [
+    "curve25519-sha256", "curve25519-sha256@libssh.org", "curve448-sha512", "ecdh-sha2-nistp521",
+    "ecdh-sha2-nistp384", "ecdh-sha2-nistp256", "ecdh-sha2-1.3.132.0.10",
+    "diffie-hellman-group-exchange-sha256", "diffie-hellman-group14-sha256", "diffie-hellman-group15-sha512",
+    "diffie-hellman-group16-sha512", "diffie-hellman-group17-sha512", "diffie-hellman-group18-sha512",
+    "diffie-hellman-group14-sha256@ssh.com", "diffie-hellman-group14-sha1", "rsa2048-sha256", "ext-info-c",
+    "kex-strict-c-v00@openssh.com",
+]
+_ASYNCSSH_2_14_HOSTKEY = [
+    "rsa-sha2-256-cert-v01@openssh.com", "rsa-sha2-512-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com",
+    "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+    "ssh-ed25519-cert-v01@openssh.com", "ssh-ed448-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp521-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-1.3.132.0.10-cert-v01@openssh.com",
+    "rsa-sha2-256", "rsa-sha2-512", "ssh-rsa-sha224@ssh.com", "ssh-rsa-sha256@ssh.com",
+    "ssh-rsa-sha384@ssh.com", "ssh-rsa-sha512@ssh.com", "ssh-rsa", "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com", "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp521",
+    "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256", "ecdsa-sha2-1.3.132.0.10",
+]
 _ASYNCSSH_2_14_CIPHERS = [
     "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr", "aes192-ctr",
     "aes128-ctr",
-]
-_ASYNCSSH_2_14_MACS = [
-    "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-    "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com", "umac-128@openssh.com",
-    "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1", "hmac-sha256-2@ssh.com", "hmac-sha224@ssh.com",
-    "hmac-sha256@ssh.com", "hmac-sha384@ssh.com", "hmac-sha512@ssh.com",
 ]
 _ASYNCSSH_2_14_PUBKEY = [
     "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
     "rsa-sha2-256", "ssh-rsa",
 ]
+_DROPBEAR_2020_81_KEX = [
+    "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp521", "ecdh-sha2-nistp384",
+    "ecdh-sha2-nistp256", "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1",
+    "kexguess2@matt.ucc.asn.au", "ext-info-c", "kex-strict-c-v00@openssh.com",
+]
+_DROPBEAR_2020_81_HOSTKEY = [
+    "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-256", "ssh-rsa",
+    "ssh-dss",
+]
+_DROPBEAR_2022_83_HOSTKEY = _with(_DROPBEAR_2020_81_HOSTKEY, insert={
+    "ecdsa-sha2-nistp256": ["sk-ssh-ed25519@openssh.com"], "rsa-sha2-256": ["sk-ecdsa-sha2-nistp256@openssh.com"],
+})
 _DROPBEAR_2020_81_CIPHERS = [
     "chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr",
 ]
@@ -51,6 +98,10 @@ _DROPBEAR_2020_81_MACS = [
 ]
 _DROPBEAR_2020_81_PUBKEY = [
     "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-256", "ssh-rsa",
+]
+_GO_XCRYPTO_0_4_KEX = [
+    "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+    "ecdh-sha2-nistp521", "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1", "ext-info-c",
 ]
 _GO_XCRYPTO_PUBKEY = [
     "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
@@ -64,10 +115,7 @@ _JSCH_CURRENT_KEX = [
     "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
     "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com",
 ]
-_JSCH_CURRENT_HOSTKEY = [
-    "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-    "rsa-sha2-256",
-]
+_JSCH_CURRENT_HOSTKEY = _with(_GO_XCRYPTO_PUBKEY, drop=["ssh-rsa"])
 _JSCH_CURRENT_MACS = [
     "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "hmac-sha2-256",
     "hmac-sha2-512", "hmac-sha1",
@@ -75,6 +123,12 @@ _JSCH_CURRENT_MACS = [
 _LIBSSH_0_10_HOSTKEY = [
     "ssh-ed25519", "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256", "rsa-sha2-512",
     "rsa-sha2-256",
+]
+_OPENSSH_9_2_KEX = [
+    "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "curve25519-sha256",
+    "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
+    "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
+    "diffie-hellman-group14-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com",
 ]
 _OPENSSH_10_0_HOSTKEY = [
     "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
@@ -89,9 +143,22 @@ _OPENSSH_10_0_MACS = [
     "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com", "umac-128@openssh.com",
     "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
 ]
+_ASYNCSSH_2_14_MACS = _with(_OPENSSH_10_0_MACS, append=[
+    "hmac-sha256-2@ssh.com", "hmac-sha224@ssh.com", "hmac-sha256@ssh.com", "hmac-sha384@ssh.com",
+    "hmac-sha512@ssh.com",
+])
+_OPENSSH_8_4_PUBKEY = [
+    "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-ed25519", "rsa-sha2-512",
+    "rsa-sha2-256", "ssh-rsa",
+]
 _OPENSSH_7_4_CIPHERS = [
     "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
     "aes256-gcm@openssh.com",
+]
+_PARAMIKO_2_12_KEX = [
+    "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
+    "diffie-hellman-group16-sha512", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group14-sha256",
+    "diffie-hellman-group-exchange-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1", "ext-info-c",
 ]
 _PARAMIKO_2_12_HOSTKEY = [
     "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
@@ -115,6 +182,14 @@ _PUTTY_0_74_MACS = [
 _PUTTY_0_74_PUBKEY = [
     "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
     "rsa-sha2-256", "ssh-rsa", "ssh-dss",
+]
+_PUTTY_0_78_KEX = [
+    "sntrup761x25519-sha512@openssh.com", "curve448-sha512", "curve25519-sha256", "curve25519-sha256@libssh.org",
+    "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256",
+    "diffie-hellman-group-exchange-sha1", "diffie-hellman-group18-sha512", "diffie-hellman-group17-sha512",
+    "diffie-hellman-group16-sha512", "diffie-hellman-group15-sha512", "diffie-hellman-group14-sha256",
+    "diffie-hellman-group14-sha1", "rsa2048-sha256", "rsa1024-sha1", "diffie-hellman-group1-sha1", "ext-info-c",
+    "kex-strict-c-v00@openssh.com",
 ]
 _PUTTY_0_78_HOSTKEY = [
     "ssh-ed448", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
@@ -150,13 +225,8 @@ _SSHD_8_4_MACS = [
     "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-md5-etm@openssh.com",
     "hmac-md5-96-etm@openssh.com", "umac-64-etm@openssh.com", "umac-128-etm@openssh.com",
 ]
-_SSHD_9_2_KEX = [
-    "diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group14-sha256",
-    "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512", "diffie-hellman-group-exchange-sha1",
-    "diffie-hellman-group-exchange-sha256", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
-    "curve25519-sha256", "curve25519-sha256@libssh.org", "sntrup761x25519-sha512",
-    "sntrup761x25519-sha512@openssh.com",
-]
+_SSHD_9_2_KEX = _with(_SSHD_8_4_KEX, drop=["sntrup4591761x25519-sha512@tinyssh.org"],
+                      append=["sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com"])
 _SSHD_9_2_HOSTKEY = [
     "ssh-ed25519", "ssh-ed25519-cert-v01@openssh.com", "sk-ssh-ed25519@openssh.com",
     "sk-ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
@@ -166,26 +236,9 @@ _SSHD_9_2_HOSTKEY = [
     "ssh-dss-cert-v01@openssh.com", "ssh-rsa", "ssh-rsa-cert-v01@openssh.com", "rsa-sha2-256",
     "rsa-sha2-256-cert-v01@openssh.com", "rsa-sha2-512", "rsa-sha2-512-cert-v01@openssh.com",
 ]
-_SSHD_9_2_CIPHERS = [
-    "3des-cbc", "aes128-cbc", "aes192-cbc", "aes256-cbc", "aes128-ctr", "aes192-ctr", "aes256-ctr",
-    "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com",
-]
-_SSHD_10_0_KEX = [
-    "diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group14-sha256",
-    "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512", "diffie-hellman-group-exchange-sha1",
-    "diffie-hellman-group-exchange-sha256", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
-    "curve25519-sha256", "curve25519-sha256@libssh.org", "sntrup761x25519-sha512",
-    "sntrup761x25519-sha512@openssh.com", "mlkem768x25519-sha256",
-]
-_SSHD_10_0_HOSTKEY = [
-    "ssh-ed25519", "ssh-ed25519-cert-v01@openssh.com", "sk-ssh-ed25519@openssh.com",
-    "sk-ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
-    "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521",
-    "ecdsa-sha2-nistp521-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
-    "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", "webauthn-sk-ecdsa-sha2-nistp256@openssh.com", "ssh-rsa",
-    "ssh-rsa-cert-v01@openssh.com", "rsa-sha2-256", "rsa-sha2-256-cert-v01@openssh.com", "rsa-sha2-512",
-    "rsa-sha2-512-cert-v01@openssh.com",
-]
+_SSHD_9_2_CIPHERS = _with(_SSHD_8_4_CIPHERS, drop=["rijndael-cbc@lysator.liu.se"])
+_SSHD_10_0_KEX = _with(_SSHD_9_2_KEX, append=["mlkem768x25519-sha256"])
+_SSHD_10_0_HOSTKEY = _with(_SSHD_9_2_HOSTKEY, drop=["ssh-dss", "ssh-dss-cert-v01@openssh.com"])
 
 PROFILES = {
     "asyncssh_2.14": {
@@ -196,25 +249,8 @@ PROFILES = {
         "verified": "captured",
         "source": ("captured: KEXINIT of PyPI asyncssh 2.14.2 in the lab (tests/lab/client_matrix.py capture);"
                    " pubkey: asyncssh public_key.py default signature algorithms"),
-        "kex": [
-            "curve25519-sha256", "curve25519-sha256@libssh.org", "curve448-sha512", "ecdh-sha2-nistp521",
-            "ecdh-sha2-nistp384", "ecdh-sha2-nistp256", "ecdh-sha2-1.3.132.0.10",
-            "diffie-hellman-group-exchange-sha256", "diffie-hellman-group14-sha256", "diffie-hellman-group15-sha512",
-            "diffie-hellman-group16-sha512", "diffie-hellman-group17-sha512", "diffie-hellman-group18-sha512",
-            "diffie-hellman-group14-sha256@ssh.com", "diffie-hellman-group14-sha1", "rsa2048-sha256", "ext-info-c",
-            "kex-strict-c-v00@openssh.com",
-        ],
-        "hostkey": [
-            "rsa-sha2-256-cert-v01@openssh.com", "rsa-sha2-512-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com",
-            "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "ssh-ed25519-cert-v01@openssh.com", "ssh-ed448-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp521-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-1.3.132.0.10-cert-v01@openssh.com",
-            "rsa-sha2-256", "rsa-sha2-512", "ssh-rsa-sha224@ssh.com", "ssh-rsa-sha256@ssh.com",
-            "ssh-rsa-sha384@ssh.com", "ssh-rsa-sha512@ssh.com", "ssh-rsa", "sk-ssh-ed25519@openssh.com",
-            "sk-ecdsa-sha2-nistp256@openssh.com", "ssh-ed25519", "ssh-ed448", "ecdsa-sha2-nistp521",
-            "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256", "ecdsa-sha2-1.3.132.0.10",
-        ],
+        "kex": _ASYNCSSH_2_14_KEX,
+        "hostkey": _ASYNCSSH_2_14_HOSTKEY,
         "ciphers": _ASYNCSSH_2_14_CIPHERS,
         "macs": _ASYNCSSH_2_14_MACS,
         "pubkey": _ASYNCSSH_2_14_PUBKEY,
@@ -227,27 +263,10 @@ PROFILES = {
         "verified": "captured",
         "source": ("captured: KEXINIT of PyPI asyncssh 2.24.1 in the lab (tests/lab/client_matrix.py capture);"
                    " pubkey: asyncssh public_key.py default signature algorithms"),
-        "kex": [
-            "mlkem768x25519-sha256", "mlkem768nistp256-sha256", "mlkem1024nistp384-sha384", "curve25519-sha256",
-            "curve25519-sha256@libssh.org", "curve448-sha512", "ecdh-sha2-nistp521", "ecdh-sha2-nistp384",
-            "ecdh-sha2-nistp256", "ecdh-sha2-1.3.132.0.10", "diffie-hellman-group-exchange-sha256",
-            "diffie-hellman-group14-sha256", "diffie-hellman-group15-sha512", "diffie-hellman-group16-sha512",
-            "diffie-hellman-group17-sha512", "diffie-hellman-group18-sha512",
-            "diffie-hellman-group14-sha256@ssh.com", "diffie-hellman-group14-sha1", "rsa2048-sha256", "ext-info-c",
-            "kex-strict-c-v00@openssh.com",
-        ],
-        "hostkey": [
-            "rsa-sha2-256-cert-v01@openssh.com", "rsa-sha2-512-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com",
-            "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "ssh-ed25519-cert-v01@openssh.com", "ssh-ed448-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp521-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-1.3.132.0.10-cert-v01@openssh.com",
-            "rsa-sha2-256", "rsa-sha2-512", "ssh-rsa-sha224@ssh.com", "ssh-rsa-sha256@ssh.com",
-            "ssh-rsa-sha384@ssh.com", "ssh-rsa-sha512@ssh.com", "ssh-rsa", "sk-ssh-ed25519@openssh.com",
-            "sk-ecdsa-sha2-nistp256@openssh.com", "webauthn-sk-ecdsa-sha2-nistp256@openssh.com", "ssh-ed25519",
-            "ssh-ed448", "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp256",
-            "ecdsa-sha2-1.3.132.0.10",
-        ],
+        "kex": _with(_ASYNCSSH_2_14_KEX,
+                     prepend=["mlkem768x25519-sha256", "mlkem768nistp256-sha256", "mlkem1024nistp384-sha384"]),
+        "hostkey": _with(_ASYNCSSH_2_14_HOSTKEY,
+                         insert={"ssh-ed25519": ["webauthn-sk-ecdsa-sha2-nistp256@openssh.com"]}),
         "ciphers": _ASYNCSSH_2_14_CIPHERS,
         "macs": _ASYNCSSH_2_14_MACS,
         "pubkey": _ASYNCSSH_2_14_PUBKEY,
@@ -261,15 +280,8 @@ PROFILES = {
         "source": ("captured: KEXINIT of Debian 11 dropbear-bin 2020.81 (dbclient) in the lab "
                    "(tests/lab/client_matrix.py capture); pubkey: Dropbear signkey.c: rsa-sha2-256 since "
                    "2020.79, ssh-rsa before"),
-        "kex": [
-            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp521", "ecdh-sha2-nistp384",
-            "ecdh-sha2-nistp256", "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1",
-            "diffie-hellman-group1-sha1", "kexguess2@matt.ucc.asn.au", "ext-info-c", "kex-strict-c-v00@openssh.com",
-        ],
-        "hostkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-256",
-            "ssh-rsa", "ssh-dss",
-        ],
+        "kex": _DROPBEAR_2020_81_KEX,
+        "hostkey": _DROPBEAR_2020_81_HOSTKEY,
         "ciphers": _DROPBEAR_2020_81_CIPHERS,
         "macs": _DROPBEAR_2020_81_MACS,
         "pubkey": _DROPBEAR_2020_81_PUBKEY,
@@ -283,15 +295,8 @@ PROFILES = {
         "source": ("captured: KEXINIT of Debian 12 dropbear-bin 2022.83 (dbclient) in the lab "
                    "(tests/lab/client_matrix.py capture); pubkey: Dropbear signkey.c: rsa-sha2-256 since "
                    "2020.79, ssh-rsa before"),
-        "kex": [
-            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp521", "ecdh-sha2-nistp384",
-            "ecdh-sha2-nistp256", "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1",
-            "kexguess2@matt.ucc.asn.au", "ext-info-c", "kex-strict-c-v00@openssh.com",
-        ],
-        "hostkey": [
-            "ssh-ed25519", "sk-ssh-ed25519@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-            "ecdsa-sha2-nistp521", "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-256", "ssh-rsa", "ssh-dss",
-        ],
+        "kex": _with(_DROPBEAR_2020_81_KEX, drop=["diffie-hellman-group1-sha1"]),
+        "hostkey": _DROPBEAR_2022_83_HOSTKEY,
         "ciphers": _DROPBEAR_2020_81_CIPHERS,
         "macs": _DROPBEAR_2020_81_MACS,
         "pubkey": _DROPBEAR_2020_81_PUBKEY,
@@ -305,16 +310,10 @@ PROFILES = {
         "source": ("captured: KEXINIT of Debian 13 dropbear-bin 2025.89 (dbclient) in the lab "
                    "(tests/lab/client_matrix.py capture); pubkey: Dropbear signkey.c: rsa-sha2-256 since "
                    "2020.79, ssh-rsa before"),
-        "kex": [
-            "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "mlkem768x25519-sha256",
-            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp521", "ecdh-sha2-nistp384",
-            "ecdh-sha2-nistp256", "diffie-hellman-group14-sha256", "kexguess2@matt.ucc.asn.au", "ext-info-c",
-            "kex-strict-c-v00@openssh.com",
-        ],
-        "hostkey": [
-            "ssh-ed25519", "sk-ssh-ed25519@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-            "ecdsa-sha2-nistp521", "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-256",
-        ],
+        "kex": _with(_DROPBEAR_2020_81_KEX,
+                     prepend=["sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "mlkem768x25519-sha256"],
+                     drop=["diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1"]),
+        "hostkey": _with(_DROPBEAR_2022_83_HOSTKEY, drop=["ssh-rsa", "ssh-dss"]),
         "ciphers": [
             "chacha20-poly1305@openssh.com", "aes256-ctr", "aes128-ctr",
         ],
@@ -331,11 +330,8 @@ PROFILES = {
         "verified": "source",
         "source": ("source: golang.org/x/crypto ssh/common.go defaultKexAlgos, defaultCiphers, defaultMACs and"
                    " supportedHostKeyAlgos (v0.31+: mlkem768x25519-sha256)"),
-        "kex": [
-            "mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256",
-            "ecdh-sha2-nistp384", "ecdh-sha2-nistp521", "diffie-hellman-group14-sha256",
-            "diffie-hellman-group14-sha1", "ext-info-c", "kex-strict-c-v00@openssh.com",
-        ],
+        "kex": _with(_GO_XCRYPTO_0_4_KEX, prepend=["mlkem768x25519-sha256"],
+                     append=["kex-strict-c-v00@openssh.com"]),
         "hostkey": [
             "rsa-sha2-256-cert-v01@openssh.com", "rsa-sha2-512-cert-v01@openssh.com",
             "ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com",
@@ -361,10 +357,7 @@ PROFILES = {
         "source": ("captured: KEXINIT of Debian 12 golang-golang-x-crypto-dev 0.4.0 built with Go 1.19 in the "
                    "lab (tests/lab/client_matrix.py capture); pubkey: x/crypto ssh/client_auth.go (rsa-sha2 "
                    "via server-sig-algs since 0.0.0-2022)"),
-        "kex": [
-            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
-            "ecdh-sha2-nistp521", "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1", "ext-info-c",
-        ],
+        "kex": _GO_XCRYPTO_0_4_KEX,
         "hostkey": [
             "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com",
             "ssh-dss-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
@@ -448,13 +441,7 @@ PROFILES = {
         "source": ("captured: KEXINIT of Debian 13 openssh-client 1:10.0p2-7+deb13u4 in the lab "
                    "(tests/lab/client_matrix.py capture); pubkey: `ssh -G` PubkeyAcceptedAlgorithms of the "
                    "same client"),
-        "kex": [
-            "mlkem768x25519-sha256", "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
-            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
-            "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
-            "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256", "ext-info-c",
-            "kex-strict-c-v00@openssh.com",
-        ],
+        "kex": _with(_OPENSSH_9_2_KEX, prepend=["mlkem768x25519-sha256"]),
         "hostkey": _OPENSSH_10_0_HOSTKEY,
         "ciphers": [
             "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr",
@@ -486,10 +473,7 @@ PROFILES = {
         ],
         "ciphers": _OPENSSH_7_4_CIPHERS,
         "macs": _OPENSSH_10_0_MACS,
-        "pubkey": [
-            "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-ed25519", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa", "ssh-dss",
-        ],
+        "pubkey": _with(_OPENSSH_8_4_PUBKEY, append=["ssh-dss"]),
     },
     "openssh_8.4": {
         "name": "openssh_8.4",
@@ -512,10 +496,7 @@ PROFILES = {
         ],
         "ciphers": _OPENSSH_7_4_CIPHERS,
         "macs": _OPENSSH_10_0_MACS,
-        "pubkey": [
-            "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-ed25519", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-rsa",
-        ],
+        "pubkey": _OPENSSH_8_4_PUBKEY,
     },
     "openssh_8.8": {
         "name": "openssh_8.8",
@@ -541,12 +522,7 @@ PROFILES = {
         "source": ("captured: KEXINIT of Debian 12 openssh-client 1:9.2p1-2+deb12u10 in the lab "
                    "(tests/lab/client_matrix.py capture); pubkey: `ssh -G` PubkeyAcceptedAlgorithms of the "
                    "same client"),
-        "kex": [
-            "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "curve25519-sha256",
-            "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
-            "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
-            "diffie-hellman-group14-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com",
-        ],
+        "kex": _OPENSSH_9_2_KEX,
         "hostkey": _OPENSSH_10_0_HOSTKEY,
         "ciphers": _OPENSSH_7_4_CIPHERS,
         "macs": _OPENSSH_10_0_MACS,
@@ -580,16 +556,9 @@ PROFILES = {
         "verified": "captured",
         "source": ("captured: KEXINIT of PyPI paramiko 2.12.0 in the lab (tests/lab/client_matrix.py capture);"
                    " pubkey: paramiko transport.py _preferred_pubkeys (rsa-sha2 since 2.9.0)"),
-        "kex": [
-            "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
-            "diffie-hellman-group16-sha512", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group14-sha256",
-            "diffie-hellman-group-exchange-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1",
-            "ext-info-c",
-        ],
+        "kex": _PARAMIKO_2_12_KEX,
         "hostkey": _PARAMIKO_2_12_HOSTKEY,
-        "ciphers": [
-            "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc",
-        ],
+        "ciphers": _with(_PARAMIKO_3_5_CIPHERS, drop=["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"]),
         "macs": _PARAMIKO_2_12_MACS,
         "pubkey": _GO_XCRYPTO_PUBKEY,
     },
@@ -601,12 +570,7 @@ PROFILES = {
         "verified": "captured",
         "source": ("captured: KEXINIT of PyPI paramiko 3.5.1 in the lab (tests/lab/client_matrix.py capture); "
                    "pubkey: paramiko transport.py _preferred_pubkeys (rsa-sha2 since 2.9.0)"),
-        "kex": [
-            "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
-            "diffie-hellman-group16-sha512", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group14-sha256",
-            "diffie-hellman-group-exchange-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1",
-            "ext-info-c", "kex-strict-c-v00@openssh.com",
-        ],
+        "kex": _with(_PARAMIKO_2_12_KEX, append=["kex-strict-c-v00@openssh.com"]),
         "hostkey": _PARAMIKO_2_12_HOSTKEY,
         "ciphers": _PARAMIKO_3_5_CIPHERS,
         "macs": _PARAMIKO_2_12_MACS,
@@ -625,12 +589,8 @@ PROFILES = {
             "ecdh-sha2-nistp521", "diffie-hellman-group16-sha512", "diffie-hellman-group-exchange-sha256",
             "diffie-hellman-group14-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com",
         ],
-        "hostkey": [
-            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-            "rsa-sha2-256", "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
-            "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
-            "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com",
-        ],
+        "hostkey": _with(_PARAMIKO_2_12_HOSTKEY, drop=["ssh-rsa", "ssh-dss", "ssh-rsa-cert-v01@openssh.com",
+                                                       "ssh-dss-cert-v01@openssh.com"]),
         "ciphers": _PARAMIKO_3_5_CIPHERS,
         "macs": _PARAMIKO_2_12_MACS,
         "pubkey": _GO_XCRYPTO_PUBKEY,
@@ -653,11 +613,7 @@ PROFILES = {
         "hostkey": [
             "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa", "ssh-dss",
         ],
-        "ciphers": [
-            "aes256-ctr", "aes256-cbc", "rijndael-cbc@lysator.liu.se", "aes192-ctr", "aes192-cbc", "aes128-ctr",
-            "aes128-cbc", "chacha20-poly1305@openssh.com", "3des-ctr", "3des-cbc", "blowfish-ctr", "blowfish-cbc",
-            "arcfour256", "arcfour128",
-        ],
+        "ciphers": _with(_PUTTY_0_78_CIPHERS, drop=["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"]),
         "macs": _PUTTY_0_74_MACS,
         "pubkey": _PUTTY_0_74_PUBKEY,
     },
@@ -670,15 +626,7 @@ PROFILES = {
         "source": ("captured: KEXINIT of Debian 12 putty-tools 0.78 (plink) in the lab "
                    "(tests/lab/client_matrix.py capture); pubkey: PuTTY sshpubk.c/ssh2userauth.c: RSA signs "
                    "rsa-sha2-* when the server's server-sig-algs lists them (0.75 and later), else ssh-rsa"),
-        "kex": [
-            "sntrup761x25519-sha512@openssh.com", "curve448-sha512", "curve25519-sha256",
-            "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
-            "diffie-hellman-group-exchange-sha256", "diffie-hellman-group-exchange-sha1",
-            "diffie-hellman-group18-sha512", "diffie-hellman-group17-sha512", "diffie-hellman-group16-sha512",
-            "diffie-hellman-group15-sha512", "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1",
-            "rsa2048-sha256", "rsa1024-sha1", "diffie-hellman-group1-sha1", "ext-info-c",
-            "kex-strict-c-v00@openssh.com",
-        ],
+        "kex": _PUTTY_0_78_KEX,
         "hostkey": _PUTTY_0_78_HOSTKEY,
         "ciphers": _PUTTY_0_78_CIPHERS,
         "macs": _PUTTY_0_74_MACS,
@@ -693,23 +641,14 @@ PROFILES = {
         "source": ("captured: KEXINIT of Debian 13 putty-tools 0.83 (plink) in the lab "
                    "(tests/lab/client_matrix.py capture); pubkey: PuTTY sshpubk.c/ssh2userauth.c: RSA signs "
                    "rsa-sha2-* when the server's server-sig-algs lists them (0.75 and later), else ssh-rsa"),
-        "kex": [
-            "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "mlkem768x25519-sha256",
-            "mlkem1024nistp384-sha384", "mlkem768nistp256-sha256", "curve448-sha512", "curve25519-sha256",
-            "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
-            "diffie-hellman-group-exchange-sha256", "diffie-hellman-group-exchange-sha1",
-            "diffie-hellman-group18-sha512", "diffie-hellman-group17-sha512", "diffie-hellman-group16-sha512",
-            "diffie-hellman-group15-sha512", "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1",
-            "rsa2048-sha256", "rsa1024-sha1", "diffie-hellman-group1-sha1", "ext-info-c",
-            "kex-strict-c-v00@openssh.com",
-        ],
+        "kex": _with(_PUTTY_0_78_KEX, prepend=["sntrup761x25519-sha512"], insert={
+            "curve448-sha512": ["mlkem768x25519-sha256", "mlkem1024nistp384-sha384", "mlkem768nistp256-sha256"],
+        }),
         "hostkey": _PUTTY_0_78_HOSTKEY,
         "ciphers": _PUTTY_0_78_CIPHERS,
-        "macs": [
-            "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1", "hmac-sha1-96", "hmac-md5",
-            "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com",
-            "hmac-sha1-96-etm@openssh.com", "hmac-md5-etm@openssh.com",
-        ],
+        "macs": _with(_PUTTY_0_74_MACS, insert={
+            "hmac-sha1": ["hmac-sha2-512"], "hmac-sha1-etm@openssh.com": ["hmac-sha2-512-etm@openssh.com"],
+        }),
         "pubkey": _PUTTY_0_74_PUBKEY,
     },
     "ssh2_current": {

@@ -54,6 +54,15 @@ _PRINTABLE_AFTER = re.compile(rb"[\x20-\x7e]{0,%d}" % (MAX_STRING_LEN // 2))
 MARKERS = (b"ssh_keys",)
 
 
+def _db_name(lookup, number, field):
+    """The name the passwd or group database gives ``number`` (``field`` of ``lookup(number)``),
+    else the number as a string, as ``ls -l`` shows an unknown owner."""
+    try:
+        return getattr(lookup(number), field)
+    except KeyError:
+        return str(number)
+
+
 class Host:
     """The real host: files and commands.  ``run(args)`` returns (rc, stdout, stderr).
 
@@ -140,17 +149,11 @@ class Host:
 
     @staticmethod
     def user_name(uid):
-        try:
-            return pwd.getpwuid(uid).pw_name
-        except KeyError:
-            return str(uid)
+        return _db_name(pwd.getpwuid, uid, "pw_name")
 
     @staticmethod
     def group_name(gid):
-        try:
-            return grp.getgrgid(gid).gr_name
-        except KeyError:
-            return str(gid)
+        return _db_name(grp.getgrgid, gid, "gr_name")
 
     @staticmethod
     def binary(path):

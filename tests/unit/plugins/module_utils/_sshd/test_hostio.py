@@ -6,8 +6,10 @@ Recordings of real lab hosts are replayed in test_recordings.py; here the machin
 driven over real files and commands of the test machine.
 """
 
+import grp
 import json
 import os
+import pwd
 import subprocess
 import sys
 
@@ -131,3 +133,11 @@ def test_binary_of_missing_and_unreadable(tmp_path):
     assert hostio.Host.binary(str(tmp_path / "none")) == {"exists": False, "size": None, "strings": [], "elf": None}
     d = hostio.Host.binary(str(tmp_path))
     assert d["exists"] is True and d["strings"] == [] and d.get("error")
+
+
+def test_owner_names_come_from_this_machines_databases_and_unknown_ids_stay_numbers():
+    host = hostio.Host(real_run)
+    assert host.user_name(0) == pwd.getpwuid(0).pw_name and host.group_name(0) == grp.getgrgid(0).gr_name
+    free = next(n for n in range(4000000, 4000100) if n not in {p.pw_uid for p in pwd.getpwall()}
+                and n not in {g.gr_gid for g in grp.getgrall()})
+    assert host.user_name(free) == str(free) and host.group_name(free) == str(free)

@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""How sshd is really started: ExecStart, EnvironmentFiles and sshd's own command line."""
+"""service: how sshd is really started (ExecStart, EnvironmentFiles, sshd's own command line), the
+unit state from `systemctl show` captured on the lab, the journal filter and tmpfiles.d."""
 
 import pytest
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import gather, service
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import service
 
 # `systemctl show -p ExecStart,EnvironmentFiles,Environment,Id ssh.service` on the lab's trixie host
 TRIXIE_SHOW = (
@@ -80,42 +81,26 @@ def test_environment_file_syntax():
     assert "1X" not in env
 
 
-class _Files:
-    """Only the two reads gather_runtime makes besides the unit: files that exist, and their text."""
-
-    def __init__(self, files):
-        self.files = files
-
-    def exists(self, path):
-        return path in self.files
-
-    def read_text(self, path, limit=1 << 20):
-        return self.files.get(path)
+def test_systemctl_show_real_output(fixture_text):
+    units = service.parse_systemctl_show(fixture_text("raw", "bookworm-systemctl-show-active.txt"))
+    svc, sock = service.pick_units(units)
+    assert svc["unit"] == "ssh.service"
+    assert svc["active_state"] == "active" and svc["sub_state"] == "running"
+    assert svc["enabled"] == "enabled" and svc["main_pid"] > 0
+    assert svc["runtime_directory"] == ["sshd"]
+    assert sock["unit"] == "ssh.socket" and sock["active_state"] == "inactive"
+    assert sock["listen"] == ["[::]:22"]
 
 
-SUSE_SSHD = {"strings": ["/etc/ssh/sshd_config", "/usr/etc/ssh/sshd_config"]}
-DEBIAN_SSHD = {"strings": ["/etc/ssh/sshd_config"]}
-
-
-@pytest.mark.parametrize("binary, files, option, expected", [
-    (DEBIAN_SSHD, {"/etc/ssh/sshd_config": ""}, None, ("/etc/ssh/sshd_config", "binary")),
-    (DEBIAN_SSHD, {"/etc/ssh/sshd_config": ""}, "/x", ("/x", "option")),
-    # SUSE's sshd reads its vendor file while the admin has none in /etc
-    (SUSE_SSHD, {"/usr/etc/ssh/sshd_config": ""}, None, ("/usr/etc/ssh/sshd_config", "vendor")),
-    (SUSE_SSHD, {"/usr/etc/ssh/sshd_config": "", "/etc/ssh/sshd_config": ""}, None, ("/etc/ssh/sshd_config", "binary")),
-    # an sshd without the vendor path never reads /usr/etc (it would fail to start)
-    (DEBIAN_SSHD, {"/usr/etc/ssh/sshd_config": ""}, None, ("/etc/ssh/sshd_config", "binary")),
-    ({"strings": []}, {}, None, ("/etc/ssh/sshd_config", "default")),
-])
-def test_config_path_resolution(binary, files, option, expected):
-    got = gather.gather_runtime(_Files(files), {"init": "unknown"}, "/usr/sbin/sshd", binary, option)
-    assert (got["config_path"], got["config_path_source"]) == expected
-
-
-def test_unit_dash_f_wins_over_the_compiled_path():
-    host = _Files({"/etc/default/ssh": 'SSHD_OPTS="-f /etc/ssh/alt_config -o LogLevel=VERBOSE"\n'})
-    svc = {"init": "systemd", "unit": "ssh.service", "exec_start": ["/usr/sbin/sshd", "-D", "$SSHD_OPTS"],
-           "environment_files": [{"path": "/etc/default/ssh", "optional": True}], "environment": {}}
-    got = gather.gather_runtime(host, svc, "/usr/sbin/sshd", DEBIAN_SSHD)
-    assert (got["config_path"], got["config_path_source"]) == ("/etc/ssh/alt_config", "ssh.service ExecStart -f")
-    assert got["options"] == ["LogLevel=VERBOSE"]
+def test_log_filter_and_tmpfiles():
+    log = "\n".join([
+        "2026-11-22T01:45:53 h sshd-session[91]: Accepted publickey for root from 10.88.0.1",
+        "2026-11-22T01:46:28 h sshd-session[115]: fatal: chroot(\"/run/sshd\"): No such file or directory [preauth]",
+        "2026-11-22T01:47:00 h sshd[60]: refused connect from 10.88.0.1 (10.88.0.1)",
+    ])
+    lines = service.interesting_log_lines(log)
+    assert len(lines) == 2 and "fatal" in lines[0] and "refused connect" in lines[1]
+    assert service.interesting_log_lines(log, limit=1) == lines[-1:]
+    assert service.tmpfiles_creates("# c\nd /run/sshd 0755 root root -\n", "/run/sshd") == 2
+    assert service.tmpfiles_creates("d! /run/sshd/ 0755 root root -\n", "/run/sshd") == 1
+    assert service.tmpfiles_creates("f /run/sshd 0755 root root -\n", "/run/sshd") is None
