@@ -140,11 +140,11 @@ options:
         type: str
         choices: [error, warning, info]
       formats:
-        description: The report formats; the host file is written when V(json) is one of them.
+        description: The report formats (as in C(sshd.doctor.sshd_report)); the host file is written when V(json) is one of them.
+        default: [json, markdown, html, junit]
+        choices: [json, markdown, html, junit]
         type: list
         elements: str
-        choices: [json, markdown, html, junit]
-        default: [json, markdown, html, junit]
 attributes:
   check_mode:
     support: full
