@@ -31,6 +31,7 @@ help:
 	@echo "make raw-test       the raw sh collector on lab hosts without a usable Python"
 	@echo "make matrix         the full client matrix (17 real clients x 6 crypto configs x 3 releases)"
 	@echo "make molecule-hostile / molecule-layouts   one molecule scenario"
+	@echo "make attack-authkeys hostile states for the authorized_keys and home fixes on one real host (RELEASE=bookworm)"
 
 # System packages: podman + runc + debootstrap for the lab (installed only when missing).
 deps:
