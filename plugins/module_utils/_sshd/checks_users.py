@@ -121,11 +121,6 @@ def check_root_login_refused(state):
     return _user_findings(state, one, trusted_config=True)
 
 
-def _bad_owner_or_mode(info, name, relaxation=True):
-    """What StrictModes refuses in one path (its message), or None."""
-    return _strict_modes_problem(info, name, relaxation)[0]
-
-
 def _strict_modes_problem(info, name, relaxation=True):
     """(message, bits) for one path StrictModes refuses: the owner is neither root nor the user
     (bits None), or it is writable by others or by a group sshd does not accept (the write bits to
@@ -145,35 +140,32 @@ def _strict_modes_problem(info, name, relaxation=True):
     return None, 0
 
 
-def _home_repair(name, user, relax):
-    """The remediate role's steps for home_or_keys_insecure (fix_home_or_keys_insecure.yml), by the
-    check's own rule: each path the check refuses and nothing else.  The home, ~/.ssh and the
+def _home_repair(name, user, refused):
+    """The remediate role's steps for home_or_keys_insecure (fix_home_or_keys_insecure.yml), from
+    the paths the check refused (``[(info, bits)]``) and nothing else.  The home, ~/.ssh and the
     authorized_keys files lose the write bits sshd refuses, and go to the user when another account
     owns them (~/.ssh 0700 and authorized_keys 0600 then); a directory above the home (/home) is
     never changed: None when one of those is refused."""
     chain = user.get("home_chain") or []
     home = chain[-1] if chain and chain[-1].get("path") == user.get("home") else None
     steps = []
-    for info in chain[1:] + [user.get("ssh_dir")] + list(user.get("authorized_keys") or []):
-        problem, bits = _strict_modes_problem(info, name, relax)
-        if problem is None:
-            continue
+    for info, bits in refused:
         if info is not home and info is not user.get("ssh_dir") and info.get("isdir") is not False:
             return None  # a directory above the home: the system's, not this fix's
         kind = "directory" if info.get("isdir") else "file"
-        if bits is None:
-            mode = "0700" if kind == "directory" and info is not home else "0600" if kind == "file" else None
-            mode = mode or "%04o" % (int(info.get("mode") or "0", 8) & ~0o022)
-            steps.append({"user": name, "path": info["path"], "owner": name, "mode": mode, "kind": kind})
+        mode = int(info.get("mode") or "0", 8)
+        if bits is not None:
+            step = {"owner": None, "mode": "%04o" % (mode & ~bits)}
+        elif kind == "file":
+            step = {"owner": name, "mode": "0600"}
         else:
-            steps.append({"user": name, "path": info["path"], "owner": None,
-                          "mode": "%04o" % (int(info["mode"], 8) & ~bits), "kind": kind})
-    return {"user": name, "steps": steps} if steps else None
+            step = {"owner": name, "mode": "%04o" % (mode & ~0o022) if info is home else "0700"}
+        steps.append(dict(step, user=name, path=info["path"], kind=kind))
+    return {"user": name, "steps": steps}
 
 
 def check_home_or_keys_insecure(state):
-    eff = (state.get("config") or {}).get("effective") or {}
-    if str((eff.get("strictmodes") or {}).get("value", "yes")).lower() == "no":
+    if _value(_effective(state), "strictmodes", "yes") == "no":
         return []
 
     relax = (state.get("platform") or {}).get("private_group_relaxation")
@@ -182,12 +174,13 @@ def check_home_or_keys_insecure(state):
         if not user.get("exists"):
             return []
         paths = (user.get("home_chain") or [])[1:] + [user.get("ssh_dir")] + list(user.get("authorized_keys") or [])
-        problems = [p for p in (_bad_owner_or_mode(i, name, relax) for i in paths) if p]
-        if not problems:
+        refused = [(info, problem) for info, problem in ((i, _strict_modes_problem(i, name, relax)) for i in paths)
+                   if problem[0]]
+        if not refused:
             return []
-        repair = _home_repair(name, user, relax)
+        repair = _home_repair(name, user, [(info, problem[1]) for info, problem in refused])
         out = finding("home_or_keys_insecure", ERROR, "StrictModes refuses %s's keys: bad ownership or modes" % name,
-                      problems + _log(state, "bad ownership or modes")[-2:],
+                      [problem[0] for _info, problem in refused] + _log(state, "bad ownership or modes")[-2:],
                       "chmod go-w the home directory, 0700 ~/.ssh, 0600 authorized_keys, owned by %s." % name,
                       remediable=repair is not None)
         if repair:
