@@ -11,7 +11,9 @@ of ``ansible.builtin.raw``, become included) and the same gather and checks code
 answers on the controller (plugins/plugin_utils/raw_collector.py).  The facts say which
 collector answered (``ansible_facts.sshd.collector``) and a warning says when it was raw.
 
-With ``report``, the host's result is also recorded on the controller as soon as it is known,
+With ``report.probe_with``, the host is first probed from the controller in the same task
+(``probe_in_process``: sshd.doctor.ssh_probe's back end, run here instead of in a delegated task of
+its own).  With ``report``, the host's result is also recorded on the controller as soon as it is known,
 in the same task (what ``sshd.doctor.sshd_report`` ``operation: host`` does: the host's entry in
 the run's journal and its ``hosts/<host>.json``), also when the module failed or the host could
 not be reached.  The role ``sshd.doctor.diagnose`` uses it: one task per host instead of two
@@ -20,13 +22,22 @@ not be reached.  The role ``sshd.doctor.diagnose`` uses it: one task per host in
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import time
 
 from ansible.errors import AnsibleConnectionFailure
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
+# sshd_report is imported here, not only by the loader in ``_record``: the strategy loads this
+# action's class in the controller's main process before it forks a worker per host, so the report
+# code is compiled once per run instead of once per host (the collection loader caches no bytecode).
+from ansible_collections.sshd.doctor.plugins.action import sshd_report as _sshd_report  # noqa: F401  pylint: disable=unused-import
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import client_probe
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd.facts_args import ARGUMENT_SPEC
 from ansible_collections.sshd.doctor.plugins.plugin_utils import raw_collector
 
@@ -53,6 +64,40 @@ def python_unusable(result):
     return detail[:200] or "rc %s" % result.get("rc")
 
 
+def _run_local(argv):
+    """``module.run_command`` on the controller: (rc, stdout, stderr), C locale, no stdin."""
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False,
+                              env=dict(os.environ, LC_ALL="C", LANG="C"))
+    except OSError as exc:
+        return 127, "", str(exc)
+    return done.returncode, to_text(done.stdout, errors="surrogate_or_replace"), to_text(done.stderr, errors="surrogate_or_replace")
+
+
+def probe_in_process(options, connection="ssh", run=_run_local, bin_path=shutil.which):
+    """What the ssh_probe module returns for ``options`` (its options; empty values left out), run
+    here on the controller: a probe that cannot run is ``{"failed": True, "msg": ...}``, an empty
+    host ``{"skipped": True, "msg": why}``; never raises."""
+    params = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+    if not str(params.get("host", "")).strip():
+        return {"skipped": True, "msg": "not probed: no address for the controller to reach sshd at (diagnose_probe_host is empty; "
+                                        "it has a default only for hosts managed over SSH, this one uses %s): set "
+                                        "diagnose_probe_host and diagnose_probe_port" % (connection or "ssh")}
+    checked = ArgumentSpecValidator(client_probe.ARGUMENT_SPEC).validate(params)
+    if checked.error_messages:
+        return {"failed": True, "msg": "ssh_probe: %s" % "; ".join(checked.error_messages)}
+    backend = client_probe.ClientProbe(checked.validated_parameters, run, bin_path)
+    try:
+        result = backend.probe()
+    except client_probe.ProbeError as exc:
+        return {"failed": True, "msg": str(exc)}
+    except Exception as exc:  # pylint: disable=broad-except  # a probe error in the report, never a failed host
+        return {"failed": True, "msg": "the probe could not run: %s: %s" % (type(exc).__name__, exc)}
+    if backend.warnings:
+        result["warnings"] = list(backend.warnings)
+    return result
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
@@ -63,12 +108,17 @@ class ActionModule(ActionBase):
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         if args["report"] is None:
             return self._facts(result, args, task_vars)
+        report = dict(args["report"])
+        probe_with = report.pop("probe_with", None)
+        if probe_with is not None:
+            # first: it needs nothing from the host's management connection (and says most when that fails)
+            report["probe"] = probe_in_process(probe_with, (task_vars or {}).get("ansible_connection"))
         try:
             result = self._facts(result, args, task_vars)
         except AnsibleConnectionFailure as exc:
             # recorded as unreachable, then the host is unreachable as it would be without report
             result.update(unreachable=True, msg=to_text(exc))
-        result.update(self._record(result, args["report"], task_vars))
+        result.update(self._record(result, report, task_vars))
         return result
 
     def _facts(self, result, args, task_vars):

@@ -298,26 +298,7 @@ warnings:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import probe
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd.client_probe import ClientProbe, ProbeError
-
-ARGUMENT_SPEC = {
-    "host": {"type": "str", "required": True},
-    "port": {"type": "int", "default": 22},
-    "user": {"type": "str"},
-    "identity_file": {"type": "path"},
-    "timeout": {"type": "int", "default": 10},
-    "operations": {"type": "list", "elements": "str", "choices": list(probe.OPERATIONS),
-                   "default": list(probe.OPERATIONS)},
-    "remote_file": {"type": "str", "default": "/etc/hostname"},
-    "ssh_options": {"type": "list", "elements": "str", "default": []},
-    "known_hosts_file": {"type": "path"},
-    "strict_host_key_checking": {"type": "str", "choices": ["accept-new", "yes", "no"],
-                                 "default": "accept-new"},
-    "use_ssh_config": {"type": "bool", "default": False},
-    "keep_going": {"type": "bool", "default": False},
-    "return_output": {"type": "bool", "default": False},
-}
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd.client_probe import ARGUMENT_SPEC, ClientProbe, ProbeError
 
 
 def main():

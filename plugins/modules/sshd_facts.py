@@ -131,6 +131,19 @@ options:
       probe:
         description: The registered result of M(sshd.doctor.ssh_probe) against the host, if it was probed.
         type: raw
+      probe_with:
+        description:
+          - Probe the host in this same task and record the result as O(report.probe) would, so that a probe costs
+            the controller no task of its own per host.
+          - The options of M(sshd.doctor.ssh_probe) (O(sshd.doctor.ssh_probe#module:host),
+            O(sshd.doctor.ssh_probe#module:port), O(sshd.doctor.ssh_probe#module:user) and the others), checked
+            against that module's; empty values are left out.
+          - The probe runs on the controller, with the controller's own OpenSSH client (C(ssh), C(sftp), C(scp)) and
+            as the user running C(ansible-playbook), before the host is read, and also when the host cannot be
+            reached. A probe that cannot run (no client, a bad option) is recorded as a probe error, and the task
+            does not fail for it.
+          - An empty O(sshd.doctor.ssh_probe#module:host) records the host as not probed, with the reason.
+        type: dict
       release:
         description: Label of the host in the by-release views of the report.
         type: str
@@ -264,6 +277,7 @@ def main():
                                                 "euid": os.geteuid()})
     state = gather.collect(host, params)
     state["collector"] = "module"
+    state["euid"] = os.geteuid()
     state["findings"], state["checks"] = checks.run_checks(state)
     state["clients"] = params["clients"]
     state["elapsed_ms"] = int((time.monotonic() - started) * 1000)

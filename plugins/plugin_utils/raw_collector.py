@@ -370,6 +370,7 @@ def collect(execute, options, max_rounds=MAX_ROUNDS):
     state["collector"] = "raw"
     state["raw_rounds"] = host.rounds
     euid = host.meta.get("euid")
+    state["euid"] = int(euid) if str(euid).isdigit() else None
     if euid not in (None, "", "0"):
         warnings.append("not running as root: host keys, /etc/shadow and `sshd -T` may be unreadable; "
                         "use become: true for a complete diagnosis")

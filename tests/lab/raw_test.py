@@ -15,7 +15,10 @@ On one lab host per release asked for (default all three), reached over SSH with
    warning and in ``collector``, and names the same finding ids as the module did;
    as alice the raw collector says it is not root; as alice with sudo (become) it reads as root;
 5. ``ansible-playbook sshd.doctor.diagnose`` diagnoses the fault through the raw path: the
-   fault is in the JSON report and the run says the raw collector answered.
+   fault is in the JSON report and the run says the raw collector answered;
+6. ``ansible-playbook sshd.doctor.remediate`` refuses such a host in one sentence (it needs
+   Python for its fixes; before, a command module failed first with "interpreter not found"),
+   and the fault is still there: nothing was changed.
 
 Exit 0 when every assertion holds; the fleet is taken down in every case.
 
@@ -190,6 +193,17 @@ def run(args):
         for h in fleet["hosts"]:
             check(h["name"] in text, f"{h['name']} is in the report")
         check(args.fault in text, f"the report names {args.fault}")
+
+    before = {h["name"]: lab.podman_exec(h["container"], "sha256sum /etc/ssh/sshd_config").stdout for h in fleet["hosts"]}
+    res = subprocess.run([PLAYBOOK, "sshd.doctor.remediate", "-i", str(inventory)], capture_output=True, text=True,
+                         env=dict(capture.ansible_env(), ANSIBLE_STDOUT_CALLBACK="default"), check=False)
+    out = res.stdout + res.stderr
+    check(res.returncode == 2 and out.count("has no usable Python (sshd_facts read it with the raw sh collector)")
+          >= len(fleet["hosts"]) and "The module interpreter" not in out,
+          f"remediate refuses the hosts without Python in one sentence (rc {res.returncode}): {out[-1500:]}")
+    for h in fleet["hosts"]:
+        after = lab.podman_exec(h["container"], "sha256sum /etc/ssh/sshd_config").stdout
+        check(after == before[h["name"]], f"{h['name']}: remediate changed nothing without Python")
 
     for h in fleet["hosts"]:
         lab.podman_exec(h["container"], MEND_PYTHON)

@@ -21,6 +21,26 @@ from ansible_collections.sshd.doctor.plugins.module_utils._sshd import probe
 CLIENT_PROGRAMS = ("ssh", "sftp", "scp", "timeout")
 SAFE_REMOTE_PATH = re.compile(r"^/[A-Za-z0-9._/+-]+$")
 
+# The options of sshd.doctor.ssh_probe: the module's, and what sshd_facts' report.probe_with is
+# checked against when the diagnose role probes in the same task (plugins/action/sshd_facts.py).
+ARGUMENT_SPEC = {
+    "host": {"type": "str", "required": True},
+    "port": {"type": "int", "default": 22},
+    "user": {"type": "str"},
+    "identity_file": {"type": "path"},
+    "timeout": {"type": "int", "default": 10},
+    "operations": {"type": "list", "elements": "str", "choices": list(probe.OPERATIONS),
+                   "default": list(probe.OPERATIONS)},
+    "remote_file": {"type": "str", "default": "/etc/hostname"},
+    "ssh_options": {"type": "list", "elements": "str", "default": []},
+    "known_hosts_file": {"type": "path"},
+    "strict_host_key_checking": {"type": "str", "choices": ["accept-new", "yes", "no"],
+                                 "default": "accept-new"},
+    "use_ssh_config": {"type": "bool", "default": False},
+    "keep_going": {"type": "bool", "default": False},
+    "return_output": {"type": "bool", "default": False},
+}
+
 
 # ---------------------------------------------------------------- command lines
 

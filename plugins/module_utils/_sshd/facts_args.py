@@ -19,6 +19,7 @@ ARGUMENT_SPEC = {
     "report": {"type": "dict", "options": {
         "dest": {"type": "path"},
         "probe": {"type": "raw"},
+        "probe_with": {"type": "dict"},
         "release": {"type": "str", "default": ""},
         "threshold": {"type": "str", "choices": ["error", "warning", "info"]},
         "formats": {"type": "list", "elements": "str", "choices": ["json", "markdown", "html", "junit"],

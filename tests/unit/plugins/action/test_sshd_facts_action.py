@@ -59,3 +59,39 @@ def test_action_spec_is_the_module_spec():
         assert doc.get("choices") == spec.get("choices"), name
         assert doc.get("elements") == spec.get("elements"), name
         assert set(doc.get("suboptions") or {}) == set(spec.get("options") or {}), name
+
+
+# report.probe_with: the diagnose role's probe, run in the host's own task (end to end against real
+# closed ports with the controller's client: tests/unit/roles/test_diagnose_unreachable.py)
+
+def test_probe_with_an_empty_host_is_not_probed_and_says_why():
+    out = action.probe_in_process({"host": " ", "port": 22, "user": ""}, "containers.podman.podman")
+    assert out["skipped"] is True
+    assert "containers.podman.podman" in out["msg"] and "diagnose_probe_host" in out["msg"]
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"host": "127.0.0.1", "port": "not-a-port"}, "port"),
+    ({"host": "127.0.0.1", "operations": ["ssh", "telnet"]}, "telnet"),
+    ({"host": "127.0.0.1", "bogus": 1}, "bogus"),
+])
+def test_probe_with_bad_options_is_a_probe_error_not_an_exception(options, words):
+    out = action.probe_in_process(options)
+    assert out["failed"] is True and words in out["msg"]
+
+
+def test_probe_without_a_client_on_path_is_a_probe_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a controller without OpenSSH's client
+    out = action.probe_in_process({"host": "127.0.0.1", "port": 9, "timeout": 1})
+    assert out == {"failed": True, "msg": "no OpenSSH client (ssh) on this host's PATH"}
+
+
+def test_probe_runs_the_real_client_against_a_closed_port():
+    import socket
+    with socket.socket() as s:  # a port on 127.0.0.1 that nothing listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = action.probe_in_process({"host": "127.0.0.1", "port": port, "timeout": 2, "operations": ["tcp", "ssh"]})
+    assert out.get("failed") is not True, out
+    assert [s["name"] for s in out["stages"]] == ["tcp", "ssh"]
+    assert out["stages"][0]["ok"] is False and out["target"]["port"] == port

@@ -60,7 +60,8 @@ def facts(path):
     rec = json.loads(path.read_text())
     state = gather.collect(hostio.ReplayHost(rec), rec["meta"]["options"])
     state["findings"], state["checks"] = checks.run_checks(state)
-    state.update(MODULE_KEYS, recording=rec)
+    # the module (and the raw collector) say who read the host: the recording's own meta.euid
+    state.update(MODULE_KEYS, euid=rec["meta"].get("euid"), recording=rec)
     if path.name.endswith(".raw.json"):
         state.update(RAW_KEYS)
     return state
