@@ -165,7 +165,7 @@ class ActionModule(ActionBase):
             res = self._low_level_execute_command(script, sudoable=True)
             return res.get("rc"), res.get("stdout", ""), res.get("stderr", "")
 
-        options = {k: args[k] for k in ("clients", "users", "config_path", "sshd_path", "log_lines")}
+        options = {k: args[k] for k in ("clients", "users", "config_path", "sshd_path", "log_lines", "remediation_dir")}
         options["match_context"] = {k: v for k, v in (args["match_context"] or {}).items() if v} or None
         try:
             state, warnings, host = raw_collector.collect(execute, options)

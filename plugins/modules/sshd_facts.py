@@ -73,6 +73,13 @@ options:
     description: How many recent error lines of sshd and its helpers to return (0 disables log reading).
     type: int
     default: 8
+  remediation_dir:
+    description:
+      - The backup directory of M(sshd.doctor.remediate) (its C(remediate_backup_dir)). Its runs that their
+        commit-confirmed timer undid (C(DIR/<run>/undone)) are returned in C(remediation.undone), newest first
+        (at most 20), so that the remediate role's plan needs no command of its own to find them.
+      - Not set, the directory is not read and C(remediation) is not returned.
+    type: path
   client_profiles:
     description:
       - Client families or profiles (see docs/clients.md, for example C(openssh), C(putty), C(paramiko),

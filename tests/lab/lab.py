@@ -538,6 +538,16 @@ FAULTS = {
         "sed -i -E 's/^[[:space:]]*(Subsystem[[:space:]])/#\\1/I' /etc/ssh/sshd_config\n"
         "printf 'Match User alice\\n    Subsystem sftp internal-sftp\\n' >> /etc/ssh/sshd_config\n"
         "systemctl reload ssh || true"),
+    # not a fault of sshd: what the remediate role's plan reports (sshd_facts remediation_dir)
+    "remediation_undone": (
+        "an earlier sshd.doctor remediate run that its commit-confirmed timer undid: the real guard "
+        "(roles/remediate/files/sshd-doctor-guard.sh) armed over sshd_config, then fired",
+        "d=/var/backups/sshd-doctor/20261201T000000Z-424242\nmkdir -p \"$d\"\n"
+        "cat > \"$d/guard.sh\" <<'GUARD_EOF'\n" + (ROOT / "roles" / "remediate" / "files" / "sshd-doctor-guard.sh").read_text()
+        + "GUARD_EOF\n"
+        "sh \"$d/guard.sh\" arm \"$d\" 3600 ssh.service systemd /usr/sbin/sshd /etc/ssh/sshd_config /run/sshd 22"
+        " /etc/ssh/sshd_config >/dev/null\n"
+        "sh \"$d/guard.sh\" fire \"$d\" >/dev/null"),
 }
 
 # How capture.py runs sshd_facts for a case, where it differs from the default (clients
@@ -546,6 +556,7 @@ CASE_OPTIONS = {
     "client_algorithms_incompatible": {"args": {"client_profiles": ["openssh"]}},
     "tcp_wrappers_denied_any_client": {"args": {"clients": []}},
     "config_unreadable_not_root": {"become_user": "alice"},
+    "remediation_undone": {"args": {"remediation_dir": "/var/backups/sshd-doctor"}},
 }
 
 # Releases a fault can be reproduced on (default: all).  sshd-session exists from OpenSSH 9.8 on
@@ -561,6 +572,7 @@ FAULT_RELEASES = {
 # case -> (required id, other ids the fault really causes too).
 FAULT_FINDINGS = {
     "healthy": (None, ()),
+    "remediation_undone": (None, ()),
     # the daemon cannot restart without its runtime directory
     "privsep_dir_missing_failed": ("privsep_dir_missing", ("service_failed",)),
     "config_invalid_failed": ("config_invalid", ("service_failed",)),

@@ -11,6 +11,7 @@ ARGUMENT_SPEC = {
     "config_path": {"type": "path"},
     "sshd_path": {"type": "path"},
     "log_lines": {"type": "int", "default": 8},
+    "remediation_dir": {"type": "path"},
     "client_profiles": {"type": "list", "elements": "str", "default": []},
     "user_auth": {"type": "bool", "default": True},
     "record": {"type": "bool", "default": False},

@@ -498,7 +498,8 @@ def ssh_connection_client(environ):
 
 
 def collect(host, options):
-    """Gather the whole state. ``options``: config_path, clients, users, match_context, log_lines, sshd_path."""
+    """Gather the whole state. ``options``: config_path, clients, users, match_context, log_lines, sshd_path,
+    remediation_dir."""
     if host.exists("/run/systemd/system"):
         # systemd answers while the binaries are read (the first of the commands started ahead)
         host.prefetch([SYSTEMCTL_SHOW])
@@ -546,4 +547,30 @@ def collect(host, options):
             state["user_auth"] = userauth.gather_user_auth(host, options.get("users"),
                                                            dict(state, clients=options.get("clients")))
     latent.gather_latent(host, state)
+    if options.get("remediation_dir"):
+        state["remediation"] = gather_remediation(host, options["remediation_dir"])
     return state
+
+
+UNDONE_KEPT = 20
+
+
+def gather_remediation(host, backup_dir):
+    """The runs of sshd.doctor.remediate under ``backup_dir`` that their timer undid, newest first:
+    ``DIR/<run>/undone`` as the guard (roles/remediate/files/sshd-doctor-guard.sh) writes it, one
+    line of tab-separated fields: when, by what, why and the restore's output.  Run ids begin with
+    their UTC time, so their order is the runs' order.  ``mtime`` lets the reader keep recent ones."""
+    undone = []
+    base = backup_dir.rstrip("/") or "/"
+    for run in sorted(host.listdir(base), reverse=True):
+        path = "%s/%s/undone" % (base.rstrip("/"), run)
+        st = host.stat(path, follow=False)
+        if not st or not st["isreg"]:
+            continue
+        fields = (host.read_text(path, 8192) or "").rstrip("\n").split("\t", 3)
+        fields += [""] * (4 - len(fields))
+        undone.append({"run": run, "mtime": st["mtime"], "at": fields[0], "by": fields[1], "why": fields[2],
+                       "output": fields[3]})
+        if len(undone) == UNDONE_KEPT:
+            break
+    return {"dir": backup_dir, "undone": undone}

@@ -40,7 +40,7 @@ ELF_KEYS = ("ok", "error", "needed", "static", "class", "machine")
 RERECORD = "re-record with make record"
 # the sshd_facts options gather.collect reads: a recording keeps them in meta.options
 RECORDED_OPTIONS = ("clients", "users", "match_context", "config_path", "sshd_path", "log_lines", "client_profiles",
-                    "user_auth")
+                    "user_auth", "remediation_dir")
 
 # NUL-terminated printable strings: absolute paths (NUL on both sides, as version.paths_in_binary
 # and version.has_string want them) and anything naming OpenSSH_ (version.version_from_binary)
