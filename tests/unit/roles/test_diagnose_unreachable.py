@@ -74,3 +74,28 @@ def test_compliance_fails_on_unreachable_hosts(tmp_path, closed_ports):
     assert stats["hosts"] == 2 and stats["unreachable_hosts"] == ["gone-1", "gone-2"] and stats["passed"] is False
     # each host fails on its own entry
     assert "gone-1 does not comply: unreachable: " in out and "gone-2 does not comply: unreachable: " in out
+
+
+def test_bad_options_stop_the_play_once_with_every_reason(tmp_path, closed_ports):
+    # checked once for the play (run_once validate_argument_spec), not once per host
+    rc, out = run(tmp_path, "sshd.doctor.diagnose", closed_ports,
+                  "-e", "diagnose_severity_threshold=bogus", "-e", "diagnose_probe=maybe")
+    assert rc != 0, out
+    assert out.count("fatal: [") == 1 and "Validation of arguments failed" in out, out
+    assert "diagnose_severity_threshold must be one of: error, warning, info, got: bogus" in out
+    assert "'diagnose_probe' is of type str and we were unable to convert to bool" in out
+    assert not (tmp_path / "report" / "hosts").exists()  # no host was read or recorded
+    assert "Traceback" not in out
+
+
+def test_a_bad_value_set_for_one_host_is_that_hosts_probe_error(tmp_path, closed_ports):
+    # a host variable is checked by the module that takes it: here ssh_probe's port, for gone-2 only
+    (tmp_path / "host_vars").mkdir()
+    (tmp_path / "host_vars" / "gone-2.yml").write_text("diagnose_probe_port: not-a-port\n")
+    rc, out = run(tmp_path, "sshd.doctor.diagnose", closed_ports, "-e", "diagnose_probe=true")
+    assert rc == 0, out
+    one = json.loads((tmp_path / "report" / "hosts" / "gone-1.json").read_text())["probe"]
+    two = json.loads((tmp_path / "report" / "hosts" / "gone-2.json").read_text())["probe"]
+    assert one["status"] == "failed" and one["target"]["port"] == closed_ports[0]
+    assert two["status"] == "error" and "not-a-port" in two["message"] and "int" in two["message"], two
+    assert "Traceback" not in out
