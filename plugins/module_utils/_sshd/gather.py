@@ -563,7 +563,7 @@ def gather_remediation(host, backup_dir):
     undone = []
     base = backup_dir.rstrip("/") or "/"
     for run in sorted(host.listdir(base), reverse=True):
-        path = "%s/%s/undone" % (base.rstrip("/"), run)
+        path = os.path.join(base, run, "undone")
         st = host.stat(path, follow=False)
         if not st or not st["isreg"]:
             continue
