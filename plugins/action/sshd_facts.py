@@ -4,8 +4,11 @@
 """sshd_facts on any host: the module where Python is usable, the raw sh collector elsewhere
 (documentation: plugins/modules/sshd_facts.py, option ``collector``).
 
-The module runs as usual.  When it cannot run for lack of a usable Python on the target (no
-interpreter, Python 2.x, a Python too old for the module or for ansible-core), or when
+The module reads the host on the target (the host reads and their parsers) and this action runs
+the checks over its answer on the controller (``analyse``): the checks' code, a third of the
+module code, is compiled once per run in the controller's main process instead of being shipped
+to and compiled on every target.  When the module cannot run for lack of a usable Python on the
+target (no interpreter, Python 2.x, a Python too old for the module or for ansible-core), or when
 ``collector: raw`` is given, the host is read with POSIX sh over the connection (the semantics
 of ``ansible.builtin.raw``, become included) and the same gather and checks code analyses the
 answers on the controller (plugins/plugin_utils/raw_collector.py).  The facts say which
@@ -37,7 +40,7 @@ from ansible.plugins.action import ActionBase
 # action's class in the controller's main process before it forks a worker per host, so the report
 # code is compiled once per run instead of once per host (the collection loader caches no bytecode).
 from ansible_collections.sshd.doctor.plugins.action import sshd_report as _sshd_report  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import client_probe
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, client_probe
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd.facts_args import ARGUMENT_SPEC
 from ansible_collections.sshd.doctor.plugins.plugin_utils import raw_collector
 
@@ -62,6 +65,22 @@ def python_unusable(result):
              for ln in str(result.get(k) or "").splitlines() if ln.strip()]
     detail = next((ln for ln in lines if _NO_PYTHON.search(ln)), lines[-1] if lines else "")
     return detail[:200] or "rc %s" % result.get("rc")
+
+
+def analyse(result):
+    """Add the findings to the module's ``result`` (the checks over ``ansible_facts.sshd``; a module
+    result without the host's state is left as it is).  A check that fails on the state fails the
+    host with a message naming it; the state read is kept."""
+    state = (result.get("ansible_facts") or {}).get("sshd")
+    if result.get("failed") or not isinstance(state, dict) or "findings" in state:
+        return result
+    try:
+        state["findings"], state["checks"] = checks.run_checks(state)
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # a host state is never a traceback: the check's bug is named, the host's read state stays
+        result.update(failed=True, msg="sshd_facts: the checks failed on this host's state (%s: %s); "
+                                       "please report it with the facts (-vvv)" % (type(exc).__name__, exc))
+    return result
 
 
 def _run_local(argv):
@@ -129,7 +148,7 @@ class ActionModule(ActionBase):
                                                      module_args=module_args, task_vars=task_vars)
                 reason = python_unusable(module_result)
                 if args["collector"] == "module" or reason is None:
-                    result.update(module_result)
+                    result.update(analyse(module_result))
                     return result
                 why = "no usable Python on the target (%s)" % reason
             else:

@@ -16,6 +16,8 @@ description:
     linkage read from the ELF of the binary that serves connections, hosts.allow and hosts.deny verdicts),
     scp modes, host keys, listeners and, for named users, shell, lock, access lists and StrictModes.
   - Ends with C(findings), each with a stable id (see docs/findings.md), severity, summary, evidence and fix.
+  - The host is read on the target and the checks run on the controller, in the module's action, over what
+    the host answered; the target runs only the reads and their parsers, which keeps each host's run short.
   - Never changes the host. Works when C(sshd -T) cannot (privilege separation directory gone, invalid
     configuration) and says which source each value came from.
 author:
@@ -250,7 +252,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, facts_args, gather, hostio
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import facts_args, gather, hostio
 
 
 def main():
@@ -285,7 +287,6 @@ def main():
     state = gather.collect(host, params)
     state["collector"] = "module"
     state["euid"] = os.geteuid()
-    state["findings"], state["checks"] = checks.run_checks(state)
     state["clients"] = params["clients"]
     state["elapsed_ms"] = int((time.monotonic() - started) * 1000)
     state["timings"] = timings

@@ -95,3 +95,41 @@ def test_probe_runs_the_real_client_against_a_closed_port():
     assert out.get("failed") is not True, out
     assert [s["name"] for s in out["stages"]] == ["tcp", "ssh"]
     assert out["stages"][0]["ok"] is False and out["target"]["port"] == port
+
+
+# analyse: the module reads the host, the action runs the checks over its answer on the controller
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "fixtures" / "recordings"
+
+
+def _module_result(name):
+    """What the module returns for a real lab recording: gather only, as plugins/modules/sshd_facts.py runs it."""
+    from ansible_collections.sshd.doctor.plugins.module_utils._sshd import gather, hostio  # pylint: disable=import-outside-toplevel
+    rec = json.loads((RECORDINGS / name).read_text())
+    state = gather.collect(hostio.ReplayHost(rec), rec["meta"]["options"])
+    state.update(collector="module", clients=rec["meta"]["options"].get("clients") or [])
+    return {"changed": False, "ansible_facts": {"sshd": state}}
+
+
+@pytest.mark.parametrize("name, finding", [
+    ("bookworm/sftp_subsystem_missing.json", "sftp_subsystem_missing"),
+    ("trixie/privsep_dir_missing.json", "privsep_dir_missing"),
+])
+def test_the_action_adds_the_checks_findings(name, finding):
+    result = action.analyse(_module_result(name))
+    state = result["ansible_facts"]["sshd"]
+    assert finding in [f["id"] for f in state["findings"]]
+    assert "sftp_subsystem_missing" in state["checks"] and not result.get("failed")
+
+
+def test_a_module_failure_is_left_as_it_is():
+    result = {"failed": True, "msg": "Unsupported parameters for (sshd.doctor.sshd_facts) module: bogus"}
+    assert action.analyse(dict(result)) == result
+
+
+def test_a_check_that_breaks_on_the_state_fails_the_host_and_keeps_the_state():
+    result = _module_result("bookworm/sftp_subsystem_missing.json")
+    result["ansible_facts"]["sshd"]["service"] = "not a mapping"  # what no module writes: a check breaks on it
+    out = action.analyse(result)
+    assert out["failed"] is True and out["msg"].startswith("sshd_facts: the checks failed on this host's state (")
+    assert out["ansible_facts"]["sshd"]["service"] == "not a mapping" and "findings" not in out["ansible_facts"]["sshd"]
