@@ -40,7 +40,7 @@ from ansible.plugins.action import ActionBase
 # action's class in the controller's main process before it forks a worker per host, so the report
 # code is compiled once per run instead of once per host (the collection loader caches no bytecode).
 from ansible_collections.sshd.doctor.plugins.action import sshd_report as _sshd_report  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, client_probe
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, client_probe, hostio
 from ansible_collections.sshd.doctor.plugins.module_utils._sshd.facts_args import ARGUMENT_SPEC
 from ansible_collections.sshd.doctor.plugins.plugin_utils import raw_collector
 
@@ -184,7 +184,9 @@ class ActionModule(ActionBase):
             res = self._low_level_execute_command(script, sudoable=True)
             return res.get("rc"), res.get("stdout", ""), res.get("stderr", "")
 
-        options = {k: args[k] for k in ("clients", "users", "config_path", "sshd_path", "log_lines", "remediation_dir")}
+        # every option that shapes the read, as the module takes them (client_profiles and user_auth were
+        # left out once: no per-user authentication analysis on hosts without Python)
+        options = {k: args[k] for k in hostio.RECORDED_OPTIONS if k != "match_context"}
         options["match_context"] = {k: v for k, v in (args["match_context"] or {}).items() if v} or None
         try:
             state, warnings, host = raw_collector.collect(execute, options)

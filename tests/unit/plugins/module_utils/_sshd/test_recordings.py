@@ -177,15 +177,7 @@ def test_every_module_recording_has_a_raw_one():
     assert RAW_CASES == CASES
 
 
-# The raw sh collector does not read the per-user state (user_auth, the users option) yet, so it
-# misses the findings made from it (strict: the entry must go once it reads them).
-RAW_GAPS = {case: "the raw collector reads no user_auth: authorized_keys_unreadable is not seen"
-            for case in ("authorized_keys_root_owned", "authorized_keys_symlink")}
-
-
-@pytest.mark.parametrize(("release", "case"), [
-    pytest.param(r, c, marks=pytest.mark.xfail(strict=True, reason=RAW_GAPS[c])) if c in RAW_GAPS else (r, c)
-    for r, c in RAW_CASES])
+@pytest.mark.parametrize(("release", "case"), RAW_CASES)
 def test_raw_collector_sees_what_the_module_sees(release, case):
     """Same host state, read by the module and by the sh collector: the same findings and facts."""
     raw_rec = load(release, case, ".raw")
@@ -193,7 +185,9 @@ def test_raw_collector_sees_what_the_module_sees(release, case):
     raw = replay(release, case, raw_rec)
     module = replay(release, case)
     assert ids(raw["findings"]) == ids(module["findings"]), (release, case)
-    for key in ("installed", "version", "binaries", "privsep", "subsystems", "scp", "host_keys", "users"):
+    # the per-user state too (the action passes the raw collector every option the module takes)
+    assert raw_rec["meta"]["options"] == load(release, case)["meta"]["options"], (release, case)
+    for key in ("installed", "version", "binaries", "privsep", "subsystems", "scp", "host_keys", "users", "user_auth"):
         assert raw[key] == module[key], (release, case, key)
     assert raw["config"]["valid"] == module["config"]["valid"]
     assert raw["tcp_wrappers"]["linked"] == module["tcp_wrappers"]["linked"]
