@@ -10,8 +10,8 @@ module code, is compiled once per run in the controller's main process instead o
 to and compiled on every target.  When the module cannot run for lack of a usable Python on the
 target (no interpreter, Python 2.x, a Python too old for the module or for ansible-core), or when
 ``collector: raw`` is given, the host is read with POSIX sh over the connection (the semantics
-of ``ansible.builtin.raw``, become included) and the same gather and checks code analyses the
-answers on the controller (plugins/plugin_utils/raw_collector.py).  The facts say which
+of ``ansible.builtin.raw``, become included) and the same gather code, then the same checks, analyse
+the answers on the controller (plugins/plugin_utils/raw_collector.py).  The facts say which
 collector answered (``ansible_facts.sshd.collector``) and a warning says when it was raw.
 
 With ``report.probe_with``, the host is first probed from the controller in the same task
@@ -68,8 +68,8 @@ def python_unusable(result):
 
 
 def analyse(result):
-    """Add the findings to the module's ``result`` (the checks over ``ansible_facts.sshd``; a module
-    result without the host's state is left as it is).  A check that fails on the state fails the
+    """Add the findings to a collector's ``result``, the module's or the raw collector's (the checks
+    over ``ansible_facts.sshd``; a result without the host's state is left as it is).  A check that fails on the state fails the
     host with a message naming it; the state read is kept."""
     state = (result.get("ansible_facts") or {}).get("sshd")
     if result.get("failed") or not isinstance(state, dict) or "findings" in state:
@@ -198,4 +198,4 @@ class ActionModule(ActionBase):
             state["recording"] = host.recording()
         warnings.insert(0, "sshd_facts: %s; the host was read with the raw sh collector (collector: raw, %d round "
                            "trips) and analysed on the controller" % (why, len(host.rounds)))
-        return {"changed": False, "ansible_facts": {"sshd": state}, "warnings": warnings}
+        return analyse({"changed": False, "ansible_facts": {"sshd": state}, "warnings": warnings})

@@ -3,8 +3,9 @@
 """The raw collector: read a host with POSIX sh over the connection, analyse on the controller.
 
 For hosts without a usable Python (none at all, Python 2.7, RHEL 8's platform-python 3.6 under
-ansible-core >= 2.17).  The same ``gather.collect`` and ``checks.run_checks`` that the module runs
-on the target run here, over a ``RawHost``: a replay host whose answers come from sh scripts.
+ansible-core >= 2.17).  The same ``gather.collect`` that the module runs on the target runs here,
+over a ``RawHost``: a replay host whose answers come from sh scripts.  The checks then run in
+sshd_facts' action, for this state as for the module's (``analyse``).
 
 Rounds: round 1 asks for a broad sweep (what gather reads on a Debian or RHEL host); gather is
 then replayed over the answers with misses collected instead of raised; each further round asks
@@ -23,7 +24,7 @@ import json
 import shlex
 import stat as statmod
 
-from ansible_collections.sshd.doctor.plugins.module_utils._sshd import checks, gather, hostio, service
+from ansible_collections.sshd.doctor.plugins.module_utils._sshd import gather, hostio, service
 
 MAX_ROUNDS = 6
 RUN_LIMIT = 4 << 20
@@ -341,7 +342,8 @@ class RawCollectorError(Exception):
 
 def collect(execute, options, max_rounds=MAX_ROUNDS):
     """Gather the state over sh.  ``execute(script) -> (rc, stdout, stderr)`` runs one script on the
-    host.  Returns (state, warnings, host); the state carries findings like the module's."""
+    host.  Returns (state, warnings, host); the state is what the module returns (the action adds the
+    findings to both)."""
     host = RawHost(execute)
     host.ask(sweep_calls(options), sweep_proc=True)
     params = dict(options)
@@ -365,7 +367,6 @@ def collect(execute, options, max_rounds=MAX_ROUNDS):
     if left:
         warnings.append("the raw collector could not answer %d host read(s) after %d rounds: %s"
                         % (len(left), len(host.rounds), "; ".join(hostio.describe(m, a) for m, a in left[:8])))
-    state["findings"], state["checks"] = checks.run_checks(state)
     state["clients"] = params["clients"]
     state["collector"] = "raw"
     state["raw_rounds"] = host.rounds
