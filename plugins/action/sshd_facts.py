@@ -72,7 +72,7 @@ def analyse(result):
     over ``ansible_facts.sshd``; a result without the host's state is left as it is).  A check that fails on the state fails the
     host with a message naming it; the state read is kept."""
     state = (result.get("ansible_facts") or {}).get("sshd")
-    if result.get("failed") or not isinstance(state, dict) or "findings" in state:
+    if result.get("failed") or not isinstance(state, dict):
         return result
     try:
         state["findings"], state["checks"] = checks.run_checks(state)
